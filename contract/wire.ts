@@ -1,0 +1,53 @@
+/**
+ * The wire contract between `<chatzy-agent>` and the Fastify plugin, written once.
+ * Types only: the element imports nothing from here at run time, so no server code
+ * can ever enter the browser bundle.
+ */
+
+/** Answer of `POST {prefix}/session` (and of `fastify.chatzy.startSession`). */
+export interface SessionAnswer {
+  user_id: string
+  chatbot_id: string
+  access_token: string
+  /** Unix epoch milliseconds, on Chatzy's clock. */
+  expires_at: number
+  /** The iframe URL to render, token included. */
+  iframe_url: string
+}
+
+/** Body of `POST {prefix}/session`. */
+export interface SessionRequest {
+  chatbot_id?: string
+}
+
+/** Body of `POST {prefix}/refresh`: the expiry of the token the caller holds, when known. */
+export interface RefreshRequest {
+  expires_at?: number
+}
+
+/** Answer of `POST {prefix}/refresh`. */
+export interface RefreshAnswer {
+  access_token: string
+  expires_at: number
+}
+
+/** Fastify's error shape, as every route answers on failure. */
+export interface ErrorAnswer {
+  statusCode: number
+  code: ErrorCode
+  error: string
+  message: string
+}
+
+export type ErrorCode =
+  | 'CHATZY_UNAUTHENTICATED'
+  | 'CHATZY_NO_SESSION'
+  | 'CHATZY_BAD_REQUEST'
+  | 'CHATZY_CHATBOT_NOT_ALLOWED'
+  | 'CHATZY_FORBIDDEN_ORIGIN'
+  | 'CHATZY_UNSUPPORTED_MEDIA_TYPE'
+  | 'CHATZY_PAYLOAD_TOO_LARGE'
+  | 'CHATZY_UPSTREAM_BAD_RESPONSE'
+  | 'CHATZY_UPSTREAM_UNAVAILABLE'
+  | 'CHATZY_UPSTREAM_TIMEOUT'
+  | 'CHATZY_STORE_UNAVAILABLE'

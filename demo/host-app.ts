@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import fastifyCookie from '@fastify/cookie'
+import chatzyAgent, { type SessionStore } from '../server/src/index.js'
+import { hostPage } from './host-page.js'
+
+export interface HostAppOptions {
+  apiKey: string
+  chatbotId: string
+  /** Chatzy's API base; undefined means the real one. */
+  apiUrl?: string
+  /** Chatzy's iframe base; undefined means the real one. */
+  appUrl?: string
+  cookieSecret: string
+  store?: SessionStore
+  logger?: FastifyServerOptions['logger']
+  /** Element build to serve at /assets/chatzy-agent.js. */
+  elementFile?: URL
+}
+
+/** The host's own toy accounts: the demo's "signed-in user" is just a signed cookie naming one. */
+export const DEMO_USERS = ['alice', 'bob'] as const
+const USER_COOKIE = 'demo_user'
+
+/**
+ * A host site as our users build them: its own sign-in, its own session, and the chatzy-agent
+ * plugin registered once with `identify` reading the host's signed-in user.
+ */
+export async function buildHostApp(options: HostAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true })
+  await app.register(fastifyCookie, { secret: options.cookieSecret })
+
+  function signedInUser(request: { cookies: Record<string, string | undefined>; unsignCookie(v: string): { valid: boolean; value: string | null } }) {
+    const raw = request.cookies[USER_COOKIE]
+    if (raw === undefined) return null
+    const { valid, value } = request.unsignCookie(raw)
+    return valid && value !== null && (DEMO_USERS as readonly string[]).includes(value) ? value : null
+  }
+
+  await app.register(chatzyAgent, {
+    apiKey: options.apiKey,
+    chatbotId: options.chatbotId,
+    identify: (request) => signedInUser(request),
+    ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
+    ...(options.appUrl === undefined ? {} : { appUrl: options.appUrl }),
+    ...(options.store === undefined ? {} : { store: options.store }),
+    cookie: { secret: options.cookieSecret },
+  })
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
+
+  const elementFile = options.elementFile ?? new URL('../dist/cdn/chatzy-agent.min.js', import.meta.url)
+  app.get('/assets/chatzy-agent.js', async (_request, reply) => {
+    const code = await readFile(elementFile).catch(() => undefined)
+    if (code === undefined) return reply.code(404).type('text/plain').send('Build the element first: npm run build')
+    return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(code)
+  })
+
+  const appUrl = options.appUrl ?? 'https://app.chatzy.ai'
+  app.get('/', async (request, reply) => {
+    const user = signedInUser(request)
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', `default-src 'self'; frame-src ${new URL(appUrl).origin}; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'`)
+      .send(hostPage({ user, users: DEMO_USERS, chatbotId: options.chatbotId, appUrl }))
+  })
+
+  app.post<{ Body: { user?: string } }>('/signin', async (request, reply) => {
+    const user = request.body?.user
+    if (typeof user !== 'string' || !(DEMO_USERS as readonly string[]).includes(user)) return reply.code(400).send('Unknown demo user')
+    reply.setCookie(USER_COOKIE, user, { signed: true, httpOnly: true, sameSite: 'lax', path: '/' })
+    return reply.redirect('/', 303)
+  })
+
+  app.post('/signout', async (request, reply) => {
+    await app.chatzy.endSession(request, reply)
+    reply.clearCookie(USER_COOKIE, { path: '/' })
+    return reply.redirect('/', 303)
+  })
+
+  return app
+}

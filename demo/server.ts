@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { createMockChatzy, type MockChatzy } from './mock-chatzy/api.js'
+import { buildHostApp } from './host-app.js'
+
+export interface DemoOptions {
+  port?: number
+  mockPort?: number
+  /** Access-token lifetime of the mock Chatzy. */
+  accessTtlMs?: number
+  /** Real Chatzy credentials: when both are set, no mock runs. */
+  apiKey?: string
+  chatbotId?: string
+  logger?: boolean
+}
+
+export interface Demo {
+  host: FastifyInstance
+  hostUrl: string
+  mock?: MockChatzy
+  mockUrl?: string
+  close(): Promise<void>
+}
+
+export const DEMO_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
+
+/**
+ * Starts the host app on http://localhost and, unless real credentials are given, the mock
+ * Chatzy on http://127.0.0.1: another origin, so postMessage truly crosses origins.
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const real = options.apiKey !== undefined && options.chatbotId !== undefined
+  let mock: MockChatzy | undefined
+  let mockUrl: string | undefined
+  const apiKey = real ? options.apiKey! : `mock-key-${randomBytes(8).toString('hex')}`
+  if (!real) {
+    mock = createMockChatzy({ apiKey, accessTtlMs: options.accessTtlMs ?? 20_000, logger: options.logger ?? false })
+    await mock.app.listen({ host: '127.0.0.1', port: options.mockPort ?? 0 })
+    const address = mock.app.server.address()
+    mockUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  }
+  const host = await buildHostApp({
+    apiKey,
+    chatbotId: real ? options.chatbotId! : DEMO_CHATBOT_ID,
+    apiUrl: mockUrl,
+    appUrl: mockUrl,
+    cookieSecret: process.env.COOKIE_SECRET ?? randomBytes(32).toString('hex'),
+    logger: options.logger ?? false,
+  })
+  await host.listen({ host: 'localhost', port: options.port ?? 0 })
+  const hostAddress = host.server.address()
+  const hostUrl = `http://localhost:${typeof hostAddress === 'object' && hostAddress ? hostAddress.port : 0}`
+  return {
+    host,
+    hostUrl,
+    mock,
+    mockUrl,
+    async close() {
+      await host.close()
+      await mock?.app.close()
+    },
+  }
+}

@@ -1,0 +1,16 @@
+import { startDemo } from './server.js'
+
+// `npm start`: the demo on http://localhost:3000, with the mock Chatzy unless
+// CHATZY_API_KEY and CHATZY_CHATBOT_ID name a real one.
+const demo = await startDemo({
+  port: Number(process.env.PORT ?? 3000),
+  mockPort: Number(process.env.MOCK_PORT ?? 3001),
+  apiKey: process.env.CHATZY_API_KEY,
+  chatbotId: process.env.CHATZY_CHATBOT_ID,
+  accessTtlMs: Number(process.env.MOCK_ACCESS_TTL_MS ?? 20_000),
+})
+console.log(`chatzy-agent demo: ${demo.hostUrl}`)
+console.log(demo.mockUrl ? `mock Chatzy:       ${demo.mockUrl} (access tokens live ${Number(process.env.MOCK_ACCESS_TTL_MS ?? 20_000) / 1000} s)` : 'talking to the real Chatzy')
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void demo.close().then(() => process.exit(0)))
+}

@@ -1,0 +1,30 @@
+import { test, expect, signIn, agentFrame, frameState } from './fixtures.js'
+
+test('a signed-in user gets the agent, and its expired token is refreshed without a reload', async ({ page, demo }) => {
+  const pageErrors: Error[] = []
+  page.on('pageerror', (error) => pageErrors.push(error))
+  await signIn(page, demo, 'alice')
+
+  const frame = agentFrame(page)
+  await expect(frame.locator('#user')).toHaveText('alice')
+  await expect(frame.locator('#state')).toHaveText('valid')
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'ready')
+  const first = await frameState(page)
+  expect(first.refreshes).toBe(0)
+
+  // The mock's access tokens live 4 s: the iframe asks, the element answers through the plugin.
+  await expect.poll(async () => (await frameState(page)).refreshes, { timeout: 15_000 }).toBeGreaterThanOrEqual(1)
+  const after = await frameState(page)
+  expect(after.token).not.toBe(first.token)
+  expect(after.loadId).toBe(first.loadId) // same document: the iframe was not reloaded
+  expect(after.valid).toBe(true)
+  expect(demo.mock!.calls.refresh).toBeGreaterThanOrEqual(1)
+  const response = after.received.find((m) => m.data.type === '[TOKEN_REFRESH_RESPONSE]')
+  expect(response?.origin).toBe(new URL(demo.hostUrl).origin)
+
+  // ...and keeps working with the new token.
+  await frame.getByLabel('Message').fill('Where is my order?')
+  await frame.getByRole('button', { name: 'Send' }).click()
+  await expect(frame.getByText('You said: Where is my order?')).toBeVisible()
+  expect(pageErrors).toEqual([])
+})

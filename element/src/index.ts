@@ -1,0 +1,7 @@
+import { defineChatzyAgent } from './define.js'
+
+export { ChatzyAgent, type ChatzyAgentStatus } from './chatzy-agent.js'
+export * from './events.js'
+export { defineChatzyAgent } from './define.js'
+
+defineChatzyAgent()

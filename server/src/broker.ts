@@ -1,0 +1,90 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { ChatzyClient } from './chatzy-client.js'
+import type { SessionStore, StoredSession } from './store.js'
+import { UpstreamRefused } from './errors.js'
+
+export interface BrokerOptions {
+  client: ChatzyClient
+  store: SessionStore
+  /** A stored token with less life left than this is not handed out again. */
+  refreshMarginMs: number
+  /** Floor between two upstream calls for one session, whatever clients ask. */
+  minRefreshIntervalMs: number
+}
+
+/**
+ * Mints and refreshes Chatzy tokens for sessions. One upstream refresh per session at a time
+ * (single-flight): concurrent callers share the same promise and the same answer.
+ */
+export function createBroker(options: BrokerOptions) {
+  const { client, store } = options
+  const inflight = new Map<string, Promise<StoredSession>>()
+
+  async function mint(user_id: string, chatbot_id: string): Promise<StoredSession> {
+    const data = await client.mint({ user_id, chatbot_id })
+    return {
+      user_id,
+      chatbot_id,
+      access_token: data.access_token,
+      access_expires_at: data.access_token_expires_at,
+      refresh_token: data.refresh_token,
+      refresh_expires_at: data.refresh_token_expires_at,
+      upstream_at: Date.now(),
+    }
+  }
+
+  /** Can the stored access token be handed out instead of asking Chatzy? */
+  function canReuse(session: StoredSession, callerExpiresAt: number | undefined, now: number): boolean {
+    if (session.access_expires_at - now <= options.refreshMarginMs) return false
+    if (callerExpiresAt !== undefined && session.access_expires_at > callerExpiresAt) return true
+    return now - session.upstream_at < options.minRefreshIntervalMs
+  }
+
+  async function renew(id: string, session: StoredSession, log: FastifyBaseLogger): Promise<StoredSession> {
+    const now = Date.now()
+    if (session.refresh_expires_at > now) {
+      try {
+        const data = await client.refresh({
+          user_id: session.user_id,
+          chatbot_id: session.chatbot_id,
+          refresh_token: session.refresh_token,
+        })
+        const next = { ...session, access_token: data.access_token, access_expires_at: data.expires_at, upstream_at: Date.now() }
+        await save(id, next)
+        return next
+      } catch (error) {
+        if (!(error instanceof UpstreamRefused)) throw error
+        log.info('chatzy: refresh token refused upstream; minting a new one')
+      }
+    }
+    // The refresh token is gone or refused: mint again for the same, still identified, user.
+    const next = await mint(session.user_id, session.chatbot_id)
+    await save(id, next)
+    return next
+  }
+
+  async function save(id: string, session: StoredSession): Promise<void> {
+    await store.set(id, session, session.refresh_expires_at - Date.now())
+  }
+
+  return {
+    mint,
+    save,
+
+    /**
+     * A usable access token for the session: the stored one when it is fresh enough, otherwise
+     * one upstream refresh (re-mint when Chatzy refuses the refresh token), shared by all callers.
+     */
+    refresh(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: FastifyBaseLogger): Promise<StoredSession> {
+      if (canReuse(session, callerExpiresAt, Date.now())) return Promise.resolve(session)
+      let flight = inflight.get(id)
+      if (flight === undefined) {
+        flight = renew(id, session, log).finally(() => inflight.delete(id))
+        inflight.set(id, flight)
+      }
+      return flight
+    },
+  }
+}
+
+export type Broker = ReturnType<typeof createBroker>

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto'
+import fastifyCookie from '@fastify/cookie'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+
+export interface CookieOptions {
+  name: string
+  /** Signing secrets; the first signs, all verify (key rotation). */
+  secret: string | string[]
+  secure: boolean | 'auto'
+  sameSite: 'strict' | 'lax' | 'none'
+  path: string
+  maxAgeSeconds: number
+}
+
+/** 32 random bytes: 256 bits, base64url. */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url')
+}
+
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
+
+/**
+ * The session cookie: a signed random id and nothing else. HttpOnly always; Secure on https
+ * and everywhere but plain-http loopback (so a misconfigured plain-http deployment fails
+ * closed), and then `__Host-` prefixed, which pins it to this host and Path=/.
+ */
+export function sessionCookie(options: CookieOptions) {
+  const signer = fastifyCookie.signerFactory(options.secret)
+
+  function isSecure(request: FastifyRequest): boolean {
+    if (options.secure !== 'auto') return options.secure
+    return request.protocol === 'https' || !LOOPBACK.has(request.hostname)
+  }
+
+  function nameFor(request: FastifyRequest): string {
+    return isSecure(request) ? `__Host-${options.name}` : options.name
+  }
+
+  return {
+    /** The session id, or undefined for a missing, tampered or malformed cookie (never throws). */
+    read(request: FastifyRequest): string | undefined {
+      const raw = request.cookies?.[nameFor(request)]
+      if (raw === undefined) return undefined
+      const result = signer.unsign(raw)
+      if (!result.valid || result.value === null || !SESSION_ID.test(result.value)) {
+        request.log.debug('chatzy: session cookie rejected (bad signature or shape)')
+        return undefined
+      }
+      return result.value
+    },
+
+    write(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number) {
+      const secure = isSecure(request)
+      reply.setCookie(nameFor(request), signer.sign(id), {
+        httpOnly: true,
+        secure,
+        sameSite: options.sameSite,
+        // __Host- cookies must have Path=/.
+        path: secure ? '/' : options.path,
+        maxAge: Math.max(0, Math.min(options.maxAgeSeconds, Math.floor(maxAgeSeconds))),
+      })
+    },
+
+    clear(request: FastifyRequest, reply: FastifyReply) {
+      const secure = isSecure(request)
+      reply.clearCookie(nameFor(request), {
+        httpOnly: true,
+        secure,
+        sameSite: options.sameSite,
+        path: secure ? '/' : options.path,
+      })
+    },
+  }
+}
+
+export type SessionCookie = ReturnType<typeof sessionCookie>

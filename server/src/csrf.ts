@@ -1,0 +1,22 @@
+import type { FastifyRequest } from 'fastify'
+import { ForbiddenOrigin, UnsupportedMediaType } from './errors.js'
+
+/**
+ * CSRF defence for the plugin's routes (OAuth 2.0 for Browser-Based Apps BCP): a static custom
+ * header and a JSON content type force a CORS preflight on any cross-site request, and an
+ * `Origin`, when the browser sends one, must be allowed (by default: this server's own).
+ */
+export function csrfGuard(allowedOrigins: readonly string[] | undefined) {
+  const allowed = allowedOrigins && new Set(allowedOrigins.map((origin) => new URL(origin).origin))
+
+  return async function checkRequest(request: FastifyRequest): Promise<void> {
+    if (request.headers['x-chatzy-agent'] !== '1') throw new ForbiddenOrigin('missing X-Chatzy-Agent header')
+    const origin = request.headers.origin
+    if (origin !== undefined) {
+      const ok = allowed ? allowed.has(origin) : origin === `${request.protocol}://${request.host}`
+      if (!ok) throw new ForbiddenOrigin('origin not allowed')
+    }
+    const type = request.headers['content-type']
+    if (type === undefined || !/^application\/json\s*(;|$)/i.test(type)) throw new UnsupportedMediaType()
+  }
+}

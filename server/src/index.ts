@@ -1,0 +1,7 @@
+export { default, default as chatzyAgent } from './plugin.js'
+export type { ChatzyDecorator } from './plugin.js'
+export type { ChatzyAgentOptions } from './options.js'
+export type { SessionStore, StoredSession } from './store.js'
+export { memoryStore, type MemoryStoreOptions } from './stores/memory.js'
+export * as errors from './errors.js'
+export type { SessionAnswer, RefreshAnswer, SessionRequest, RefreshRequest, ErrorAnswer, ErrorCode } from '../../contract/wire.js'

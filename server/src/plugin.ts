@@ -1,0 +1,78 @@
+import fp from 'fastify-plugin'
+import fastifyCookie from '@fastify/cookie'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { SessionAnswer } from '../../contract/wire.js'
+import { checkOptions, DEFAULT_API_URL, DEFAULT_APP_URL, type ChatzyAgentOptions } from './options.js'
+import { createChatzyClient } from './chatzy-client.js'
+import { createBroker } from './broker.js'
+import { sessionCookie } from './cookie.js'
+import { sessionFlows } from './session.js'
+import { csrfGuard } from './csrf.js'
+import { routes } from './routes.js'
+import { guardStore } from './store-guard.js'
+import { memoryStore } from './stores/memory.js'
+
+export interface ChatzyDecorator {
+  /** Starts (or resumes) the Chatzy session of the signed-in user: what `POST /session` answers. */
+  startSession(request: FastifyRequest, reply: FastifyReply, chatbotId?: string): Promise<SessionAnswer>
+  /** Ends the session of this request's cookie and clears the cookie. */
+  endSession(request: FastifyRequest, reply: FastifyReply): Promise<void>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    chatzy: ChatzyDecorator
+  }
+}
+
+const WEEK_SECONDS = 7 * 24 * 3600
+
+async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions) {
+  checkOptions(options)
+
+  // Parse and set cookies with @fastify/cookie, unless the app already has it.
+  if (!fastify.hasRequestDecorator('cookies')) await fastify.register(fastifyCookie)
+
+  const store = guardStore(options.store ?? memoryStore())
+  const client = createChatzyClient({
+    apiUrl: options.apiUrl ?? DEFAULT_API_URL,
+    apiKey: options.apiKey,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    retries: options.retries ?? 2,
+  })
+  const broker = createBroker({
+    client,
+    store,
+    refreshMarginMs: options.refreshMarginMs ?? 30_000,
+    minRefreshIntervalMs: options.minRefreshIntervalMs ?? 5_000,
+  })
+  const cookie = sessionCookie({
+    name: options.cookie.name ?? 'chatzy_session',
+    secret: options.cookie.secret,
+    secure: options.cookie.secure ?? 'auto',
+    sameSite: options.cookie.sameSite ?? 'strict',
+    path: options.cookie.path ?? '/',
+    maxAgeSeconds: options.cookie.maxAgeSeconds ?? WEEK_SECONDS,
+  })
+  const flows = sessionFlows({
+    identify: options.identify,
+    chatbots: [options.chatbotId].flat(),
+    appUrl: options.appUrl ?? DEFAULT_APP_URL,
+    store,
+    broker,
+    cookie,
+  })
+
+  fastify.decorate('chatzy', {
+    startSession: (request, reply, chatbotId) => flows.start(request, reply, chatbotId),
+    endSession: (request, reply) => flows.end(request, reply),
+  } satisfies ChatzyDecorator)
+
+  await fastify.register(routes, {
+    prefix: options.prefix ?? '/chatzy',
+    flows,
+    guard: csrfGuard(options.allowedOrigins),
+  })
+}
+
+export default fp(chatzyAgent, { fastify: '5.x', name: 'chatzy-agent' })

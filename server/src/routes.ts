@@ -1,0 +1,64 @@
+import { STATUS_CODES } from 'node:http'
+import type { FastifyError, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorReply, RefreshBody, RefreshReply, SessionBody, SessionReply } from './schemas.js'
+import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from './errors.js'
+import type { SessionFlows } from './session.js'
+
+export interface RoutesOptions {
+  flows: SessionFlows
+  guard: (request: FastifyRequest) => Promise<void>
+}
+
+/** Bodies are tiny (`{ chatbot_id }`, `{ expires_at }`): anything bigger is refused unread. */
+const BODY_LIMIT = 4 * 1024
+
+const errors = { '4xx': ErrorReply, '5xx': ErrorReply }
+
+export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { flows, guard }) => {
+  app.addHook('onRequest', guard)
+  app.setErrorHandler(answerError)
+
+  app.post('/session', {
+    bodyLimit: BODY_LIMIT,
+    schema: { body: SessionBody, response: { 200: SessionReply, ...errors } },
+  }, (request, reply) => flows.start(request, reply, request.body.chatbot_id))
+
+  app.post('/refresh', {
+    bodyLimit: BODY_LIMIT,
+    schema: { body: RefreshBody, response: { 200: RefreshReply, ...errors } },
+  }, (request, reply) => flows.refresh(request, reply, request.body.expires_at))
+
+  app.delete('/session', {
+    bodyLimit: BODY_LIMIT,
+    schema: { response: { 204: { type: 'null' }, ...errors } },
+  }, async (request, reply) => {
+    await flows.end(request, reply)
+    return reply.code(204).send()
+  })
+}
+
+/** Every failure leaves in Fastify's error shape with a `CHATZY_*` code; 5xx are logged with their cause. */
+function answerError(this: unknown, error: FastifyError, request: FastifyRequest, reply: import('fastify').FastifyReply) {
+  const known = toChatzyError(error)
+  if (known.statusCode! >= 500) request.log.error({ err: known }, 'chatzy: request failed')
+  else request.log.info({ code: known.code }, 'chatzy: request refused')
+  return reply.code(known.statusCode!).send({
+    statusCode: known.statusCode!,
+    code: known.code,
+    error: STATUS_CODES[known.statusCode!] ?? 'Error',
+    message: known.message,
+  })
+}
+
+function toChatzyError(error: FastifyError): FastifyError {
+  if (error.code?.startsWith('CHATZY_')) return error
+  if (error.validation) return new BadRequest(error.message)
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new PayloadTooLarge()
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new UnsupportedMediaType()
+  // Malformed JSON, an empty body, a prototype-poisoning attempt: the parser's 400s.
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new BadRequest('the body is not acceptable JSON')
+  }
+  return error
+}

@@ -1,0 +1,96 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { RefreshAnswer, SessionAnswer } from '../../contract/wire.js'
+import type { Broker } from './broker.js'
+import type { SessionCookie } from './cookie.js'
+import { newSessionId } from './cookie.js'
+import type { SessionStore, StoredSession } from './store.js'
+import { ChatbotNotAllowed, NoSession, Unauthenticated } from './errors.js'
+
+export interface SessionFlowOptions {
+  identify: (request: FastifyRequest) => string | null | undefined | Promise<string | null | undefined>
+  chatbots: readonly string[]
+  appUrl: string
+  store: SessionStore
+  broker: Broker
+  cookie: SessionCookie
+}
+
+/**
+ * The three things a browser can do with its Chatzy session: start it, refresh its access
+ * token, end it. The user is always `identify(request)`, never anything the browser says.
+ */
+export function sessionFlows(options: SessionFlowOptions) {
+  const { store, broker, cookie } = options
+  const appBase = options.appUrl.replace(/\/+$/, '')
+
+  async function identify(request: FastifyRequest): Promise<string | undefined> {
+    const user = await options.identify(request)
+    return typeof user === 'string' && user !== '' ? user : undefined
+  }
+
+  function iframeUrl(session: StoredSession): string {
+    const query = new URLSearchParams({ user_id: session.user_id, access_token: session.access_token })
+    return `${appBase}/chatbot-iframe/${encodeURIComponent(session.chatbot_id)}?${query}`
+  }
+
+  function keepCookie(request: FastifyRequest, reply: FastifyReply, id: string, session: StoredSession) {
+    cookie.write(request, reply, id, (session.refresh_expires_at - Date.now()) / 1000)
+  }
+
+  return {
+    async start(request: FastifyRequest, reply: FastifyReply, chatbotId?: string): Promise<SessionAnswer> {
+      const user = await identify(request)
+      if (user === undefined) throw new Unauthenticated()
+      const chatbot = chatbotId ?? options.chatbots[0]!
+      if (!options.chatbots.includes(chatbot)) throw new ChatbotNotAllowed()
+
+      let id = cookie.read(request)
+      const existing = id === undefined ? undefined : await store.get(id)
+      let session: StoredSession
+      if (id !== undefined && existing?.user_id === user && existing.chatbot_id === chatbot) {
+        // A reload of the page: hand out the stored token when it is still fresh.
+        session = await broker.refresh(id, existing, 0, request.log)
+      } else {
+        if (id !== undefined && existing !== undefined) await store.delete(id)
+        id = newSessionId()
+        session = await broker.mint(user, chatbot)
+        await broker.save(id, session)
+      }
+      keepCookie(request, reply, id, session)
+      return {
+        user_id: session.user_id,
+        chatbot_id: session.chatbot_id,
+        access_token: session.access_token,
+        expires_at: session.access_expires_at,
+        iframe_url: iframeUrl(session),
+      }
+    },
+
+    async refresh(request: FastifyRequest, reply: FastifyReply, callerExpiresAt?: number): Promise<RefreshAnswer> {
+      const id = cookie.read(request)
+      if (id === undefined) throw new NoSession()
+      const session = await store.get(id)
+      if (session === undefined) {
+        cookie.clear(request, reply)
+        throw new NoSession()
+      }
+      if ((await identify(request)) !== session.user_id) {
+        // The host user signed out or changed: this session must not serve anyone any more.
+        await store.delete(id)
+        cookie.clear(request, reply)
+        throw new NoSession()
+      }
+      const next = await broker.refresh(id, session, callerExpiresAt, request.log)
+      if (next.refresh_expires_at !== session.refresh_expires_at) keepCookie(request, reply, id, next)
+      return { access_token: next.access_token, expires_at: next.access_expires_at }
+    },
+
+    async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const id = cookie.read(request)
+      if (id !== undefined) await store.delete(id)
+      cookie.clear(request, reply)
+    },
+  }
+}
+
+export type SessionFlows = ReturnType<typeof sessionFlows>

@@ -1,0 +1,23 @@
+import type { SessionStore } from './store.js'
+import { StoreUnavailable } from './errors.js'
+
+/**
+ * Wraps a store so that a failing or hanging one becomes 503 `CHATZY_STORE_UNAVAILABLE`
+ * within a bounded time, instead of a 500 or a request that never ends.
+ */
+export function guardStore(store: SessionStore, timeoutMs = 2_000): SessionStore {
+  function bounded<T>(operation: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new StoreUnavailable()), timeoutMs)
+      operation().then(
+        (value) => { clearTimeout(timer); resolve(value) },
+        (error: unknown) => { clearTimeout(timer); reject(new StoreUnavailable({ cause: error })) },
+      )
+    })
+  }
+  return {
+    get: (id) => bounded(() => store.get(id)),
+    set: (id, session, ttlMs) => bounded(() => store.set(id, session, ttlMs)),
+    delete: (id) => bounded(() => store.delete(id)),
+  }
+}

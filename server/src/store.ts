@@ -1,0 +1,25 @@
+/** What the plugin keeps for one browser session. Only ever lives on the server. */
+export interface StoredSession {
+  user_id: string
+  chatbot_id: string
+  access_token: string
+  /** Epoch ms, Chatzy's clock. */
+  access_expires_at: number
+  /** The refresh token; sealed (`v1.…`) when the plugin has an `encryptionKey`. */
+  refresh_token: string
+  /** Epoch ms, Chatzy's clock: the session cannot outlive it. */
+  refresh_expires_at: number
+  /** Epoch ms of the last upstream call made for this session (mint or refresh). */
+  upstream_at: number
+}
+
+/**
+ * Where sessions live. Every method may reject (a store that is down); the plugin turns that
+ * into 503 `CHATZY_STORE_UNAVAILABLE`.
+ */
+export interface SessionStore {
+  get(id: string): Promise<StoredSession | undefined>
+  /** Stores the session; it must disappear by itself after `ttlMs`. */
+  set(id: string, session: StoredSession, ttlMs: number): Promise<void>
+  delete(id: string): Promise<void>
+}

@@ -1,0 +1,39 @@
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import { createMockChatzy, type MockChatzy } from '../../demo/mock-chatzy/api.js'
+import chatzyAgent, { type ChatzyAgentOptions } from '../src/index.js'
+
+export const CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
+export const API_KEY = 'ak-test-0123456789'
+export const COOKIE_SECRET = 'a-test-cookie-secret-of-32-chars-or-more'
+
+/** Chatzy's API as a real local HTTP server (the demo's mock), on a free loopback port. */
+export async function startChatzy(options: { accessTtlMs?: number; refreshTtlMs?: number } = {}): Promise<MockChatzy & { url: string }> {
+  const mock = createMockChatzy({ apiKey: API_KEY, ...options })
+  await mock.app.listen({ host: '127.0.0.1', port: 0 })
+  const address = mock.app.server.address()
+  return Object.assign(mock, { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` })
+}
+
+/** A host app whose signed-in user is the `x-test-user` header. */
+export async function buildApp(chatzy: { url: string }, options: Partial<ChatzyAgentOptions> = {}): Promise<FastifyInstance> {
+  const app = Fastify()
+  await app.register(chatzyAgent, {
+    apiKey: API_KEY,
+    chatbotId: CHATBOT_ID,
+    apiUrl: chatzy.url,
+    appUrl: 'https://app.chatzy.test',
+    identify: (request) => (request.headers['x-test-user'] as string | undefined) ?? null,
+    cookie: { secret: COOKIE_SECRET },
+    ...options,
+  })
+  return app
+}
+
+export const browserHeaders = { 'content-type': 'application/json', 'x-chatzy-agent': '1' }
+
+/** The `name=value` of the session cookie a response set, ready for a `cookie` header. */
+export function sessionCookieOf(response: LightMyRequestResponse): string {
+  const cookie = response.cookies.find((c) => c.name.endsWith('chatzy_session'))
+  if (cookie === undefined) throw new Error('no session cookie was set')
+  return `${cookie.name}=${cookie.value}`
+}
