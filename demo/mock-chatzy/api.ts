@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { iframePage } from './iframe-page.js'
+import { faultInjector, type FaultInjector, type FaultPlan } from './faults.js'
 
 /**
  * A faithful stand-in for Chatzy: its two token endpoints with exactly the documented bodies
@@ -23,6 +24,8 @@ export interface MockChatzy {
   app: FastifyInstance
   /** Upstream calls received, by endpoint. */
   calls: { mint: number; refresh: number }
+  /** Misbehaviour on demand (also at `POST /mock/faults` and `DELETE /mock/faults`). */
+  faults: FaultInjector
   /** Every token ever issued (tests grep for them). */
   issued: { access: Set<string>; refresh: Set<string> }
   /** Expire or revoke tokens by hand. */
@@ -72,6 +75,16 @@ export function createMockChatzy(options: MockChatzyOptions): MockChatzy {
   const refreshTokens = new Map<string, Grant>()
   const calls = { mint: 0, refresh: 0 }
   const issued = { access: new Set<string>(), refresh: new Set<string>() }
+  const faults = faultInjector()
+
+  // Count every call, then let an injected fault take it over.
+  app.addHook('preHandler', async (request, reply) => {
+    const endpoint = request.url.startsWith('/ai_agent/get_access_token') ? 'mint'
+      : request.url.startsWith('/ai_agent/refresh_token') ? 'refresh' : undefined
+    if (endpoint === undefined) return
+    calls[endpoint]++
+    if (await faults.apply(endpoint, request, reply)) return reply
+  })
 
   function issueAccess(user_id: string, chatbot_id: string): [string, number] {
     const value = token('at')
@@ -82,7 +95,6 @@ export function createMockChatzy(options: MockChatzyOptions): MockChatzy {
   }
 
   app.post('/ai_agent/get_access_token', { schema: { body: MintBody, response: { 200: MintAnswer, 401: Refused } } }, async (request, reply) => {
-    calls.mint++
     const { user_id, chatbot_id, client_api_key } = request.body
     if (client_api_key !== settings.apiKey) return reply.code(401).send({ message: 'Invalid client_api_key' })
     const [access_token, access_token_expires_at] = issueAccess(user_id, chatbot_id)
@@ -94,7 +106,6 @@ export function createMockChatzy(options: MockChatzyOptions): MockChatzy {
   })
 
   app.post('/ai_agent/refresh_token', { schema: { body: RefreshBody, response: { 200: RefreshAnswer, 401: Refused } } }, async (request, reply) => {
-    calls.refresh++
     const { user_id, chatbot_id, refresh_token } = request.body
     const grant = refreshTokens.get(refresh_token)
     if (grant === undefined || grant.expires_at <= Date.now() || grant.user_id !== user_id || grant.chatbot_id !== chatbot_id) {
@@ -113,13 +124,25 @@ export function createMockChatzy(options: MockChatzyOptions): MockChatzy {
     return { valid: grant.expires_at > Date.now(), reason: grant.expires_at > Date.now() ? 'ok' : 'expired', ...grant }
   })
 
+  app.post<{ Body: FaultPlan }>('/mock/faults', async (request) => {
+    faults.inject(request.body)
+    return { ok: true }
+  })
+  app.delete('/mock/faults', async () => {
+    faults.clear()
+    return { ok: true }
+  })
+
   app.get('/chatbot-iframe/:chatbotId', async (_request, reply) => {
     return reply.type('text/html; charset=utf-8').send(iframePage)
   })
 
+  app.addHook('onClose', async () => faults.clear())
+
   return {
     app,
     calls,
+    faults,
     issued,
     options: settings,
     revokeRefreshTokens: () => refreshTokens.clear(),

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { ChatzyClient } from './chatzy-client.js'
 import type { SessionStore, StoredSession } from './store.js'
-import { UpstreamRefused } from './errors.js'
+import { NoSession, UpstreamRefused } from './errors.js'
 
 export interface BrokerOptions {
   client: ChatzyClient
@@ -10,6 +10,8 @@ export interface BrokerOptions {
   refreshMarginMs: number
   /** Floor between two upstream calls for one session, whatever clients ask. */
   minRefreshIntervalMs: number
+  /** Longest an upstream refresh may hold a shared store's lock (then another instance takes over). */
+  lockTtlMs?: number
 }
 
 /**
@@ -63,6 +65,34 @@ export function createBroker(options: BrokerOptions) {
     return next
   }
 
+  /**
+   * With a store shared by several instances, one upstream refresh per session across all of
+   * them: the lock holder refreshes, the others wait (bounded) for the token it stores, and
+   * take over when the holder dies and its lock expires.
+   */
+  async function renewShared(id: string, session: StoredSession, log: FastifyBaseLogger): Promise<StoredSession> {
+    if (store.lock === undefined) return renew(id, session, log)
+    const lockTtlMs = options.lockTtlMs ?? 15_000
+    const deadline = Date.now() + lockTtlMs
+    for (;;) {
+      const release = await store.lock(id, lockTtlMs)
+      if (release !== undefined) {
+        try {
+          const current = (await store.get(id)) ?? session
+          if (current.access_token !== session.access_token && canReuse(current, session.access_expires_at, Date.now())) return current
+          return await renew(id, current, log)
+        } finally {
+          await release().catch((error: unknown) => log.warn({ err: error }, 'chatzy: could not release a session lock'))
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50))
+      const current = await store.get(id)
+      if (current === undefined) throw new NoSession()
+      if (current.access_token !== session.access_token && canReuse(current, session.access_expires_at, Date.now())) return current
+      if (Date.now() > deadline) return renew(id, current, log)
+    }
+  }
+
   async function save(id: string, session: StoredSession): Promise<void> {
     await store.set(id, session, session.refresh_expires_at - Date.now())
   }
@@ -79,7 +109,7 @@ export function createBroker(options: BrokerOptions) {
       if (canReuse(session, callerExpiresAt, Date.now())) return Promise.resolve(session)
       let flight = inflight.get(id)
       if (flight === undefined) {
-        flight = renew(id, session, log).finally(() => inflight.delete(id))
+        flight = renewShared(id, session, log).finally(() => inflight.delete(id))
         inflight.set(id, flight)
       }
       return flight

@@ -11,6 +11,7 @@ import { csrfGuard } from './csrf.js'
 import { routes } from './routes.js'
 import { guardStore } from './store-guard.js'
 import { memoryStore } from './stores/memory.js'
+import { sealRefreshTokens } from './seal.js'
 
 export interface ChatzyDecorator {
   /** Starts (or resumes) the Chatzy session of the signed-in user: what `POST /session` answers. */
@@ -33,7 +34,8 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
   // Parse and set cookies with @fastify/cookie, unless the app already has it.
   if (!fastify.hasRequestDecorator('cookies')) await fastify.register(fastifyCookie)
 
-  const store = guardStore(options.store ?? memoryStore())
+  // Refresh tokens are sealed before any store sees them, when an encryptionKey is given.
+  const store = sealRefreshTokens(guardStore(options.store ?? memoryStore()), options.encryptionKey)
   const client = createChatzyClient({
     apiUrl: options.apiUrl ?? DEFAULT_API_URL,
     apiKey: options.apiKey,

@@ -9,7 +9,7 @@ export function guardStore(store: SessionStore, timeoutMs = 2_000): SessionStore
   function bounded<T>(operation: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new StoreUnavailable()), timeoutMs)
-      operation().then(
+      Promise.resolve().then(operation).then(
         (value) => { clearTimeout(timer); resolve(value) },
         (error: unknown) => { clearTimeout(timer); reject(new StoreUnavailable({ cause: error })) },
       )
@@ -19,5 +19,6 @@ export function guardStore(store: SessionStore, timeoutMs = 2_000): SessionStore
     get: (id) => bounded(() => store.get(id)),
     set: (id, session, ttlMs) => bounded(() => store.set(id, session, ttlMs)),
     delete: (id) => bounded(() => store.delete(id)),
+    ...(store.lock && { lock: (id: string, ttlMs: number) => bounded(() => store.lock!(id, ttlMs)) }),
   }
 }

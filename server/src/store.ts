@@ -22,4 +22,10 @@ export interface SessionStore {
   /** Stores the session; it must disappear by itself after `ttlMs`. */
   set(id: string, session: StoredSession, ttlMs: number): Promise<void>
   delete(id: string): Promise<void>
+  /**
+   * Optional, for stores shared by several app instances: a short exclusive lock on one
+   * session around its upstream refresh. Resolves to a release function when taken, or to
+   * undefined when another holder has it (the caller then waits for the stored result).
+   */
+  lock?(id: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>
 }

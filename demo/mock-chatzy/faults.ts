@@ -1,0 +1,89 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+
+/** Ways the mock Chatzy API can misbehave, for fault tests and for trying the demo. */
+export type Fault =
+  | 'delay' // answers normally, after `delayMs`
+  | 'hang' // never answers (until the fault is cleared, then the connection is dropped)
+  | 'status-500' // 500 with a JSON body
+  | 'reset' // the TCP connection is destroyed
+  | 'non-json' // 200 with an HTML body
+  | 'oversized' // 200 with a 1 MiB JSON body
+  | 'schema' // 200 JSON that does not match the documented answer
+  | 'refuse' // 401, as for a revoked refresh token or a bad key
+
+export type Endpoint = 'mint' | 'refresh'
+
+export interface FaultPlan {
+  fault: Fault
+  /** Which endpoints misbehave; both by default. */
+  endpoints?: Endpoint[]
+  /** How many calls misbehave before the API heals by itself; forever by default. */
+  times?: number
+  delayMs?: number
+  /** Only one call in `every` misbehaves (1 = all of them). */
+  every?: number
+}
+
+export function faultInjector() {
+  let plan: FaultPlan | undefined
+  let left = Infinity
+  let seen = 0
+  const hanging = new Set<() => void>()
+
+  return {
+    inject(next: FaultPlan) {
+      plan = next
+      left = next.times ?? Infinity
+      seen = 0
+    },
+    clear() {
+      plan = undefined
+      for (const release of hanging) release()
+      hanging.clear()
+    },
+    get active(): FaultPlan | undefined {
+      return plan
+    },
+
+    /** Runs before the endpoint; returns true when it has answered (or dropped) the call itself. */
+    async apply(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+      if (plan === undefined || left <= 0) return false
+      if (plan.endpoints !== undefined && !plan.endpoints.includes(endpoint)) return false
+      seen++
+      if (plan.every !== undefined && seen % plan.every !== 0) return false
+      left--
+      switch (plan.fault) {
+        case 'delay':
+          await new Promise((resolve) => setTimeout(resolve, plan?.delayMs ?? 1_000))
+          return false
+        case 'hang':
+          await new Promise<void>((resolve) => {
+            hanging.add(resolve)
+            request.raw.once('close', resolve)
+          })
+          request.raw.socket.destroy()
+          return true
+        case 'status-500':
+          await reply.code(500).send({ message: 'Internal server error' })
+          return true
+        case 'reset':
+          request.raw.socket.destroy()
+          return true
+        case 'non-json':
+          await reply.code(200).type('text/html').send('<html><body>502 Bad Gateway</body></html>')
+          return true
+        case 'oversized':
+          await reply.code(200).type('application/json').send(JSON.stringify({ data: { padding: 'x'.repeat(1 << 20) } }))
+          return true
+        case 'schema':
+          await reply.code(200).type('application/json').send(JSON.stringify({ data: { access_token: 42 } }))
+          return true
+        case 'refuse':
+          await reply.code(401).send({ message: 'Unauthorized' })
+          return true
+      }
+    },
+  }
+}
+
+export type FaultInjector = ReturnType<typeof faultInjector>
