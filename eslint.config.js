@@ -1,0 +1,42 @@
+// @ts-check
+import js from '@eslint/js'
+import { defineConfig, globalIgnores } from 'eslint/config'
+import tseslint from 'typescript-eslint'
+import { configs as lit } from 'eslint-plugin-lit'
+import { configs as wc } from 'eslint-plugin-wc'
+
+export default defineConfig([
+  globalIgnores([
+    '**/node_modules/',
+    '**/dist/',
+    'test-results/',
+    'playwright-report/',
+    'custom-elements.json',
+  ]),
+  {
+    files: ['**/*.{js,mjs,ts,tsx}'],
+    extends: [js.configs.recommended, tseslint.configs.recommended],
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      // TypeScript already checks every name (browser and Node globals alike).
+      'no-undef': 'off',
+      // `_`-prefixed names are deliberately unused (callback positions, destructuring).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    // The element: Lit templates and custom-element rules.
+    files: ['element/src/**/*.ts'],
+    extends: [lit['flat/recommended'], wc['flat/recommended']],
+    settings: { wc: { elementBaseClasses: ['LitElement'] }, lit: { elementBaseClasses: ['LitElement'] } },
+  },
+  {
+    // Type declarations augment other modules' namespaces and interfaces on purpose.
+    files: ['types/**/*.d.ts'],
+    rules: {
+      '@typescript-eslint/no-namespace': 'off',
+      '@typescript-eslint/no-empty-object-type': 'off',
+    },
+  },
+])
