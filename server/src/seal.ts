@@ -1,10 +1,96 @@
-import type { SessionStore } from './store.js'
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import type { SessionStore, StoredSession } from './store.js'
+
+/**
+ * Sealed refresh tokens: `v1.<key id>.<base64url(iv ‖ ciphertext ‖ tag)>`, AES-256-GCM.
+ * The key id lets a store hold values sealed under several keys during a rotation; it is
+ * derived from the key, not the key itself, so it tells a reader of the store nothing.
+ */
+const VERSION = 'v1'
+const IV_BYTES = 12
+const TAG_BYTES = 16
+const MIN_KEY_CHARS = 32
+const SALT = 'chatzy-agent encryptionKey'
+
+interface SealingKey {
+  id: string
+  key: Buffer
+}
+
+/** HKDF-SHA-256 turns each configured string into an AES key and an unrelated key id. */
+function deriveKey(secret: string): SealingKey {
+  const derive = (info: string, length: number) => Buffer.from(hkdfSync('sha256', secret, SALT, info, length))
+  return {
+    id: derive('key id', 6).toString('base64url'),
+    key: derive('refresh_token aes-256-gcm v1', 32),
+  }
+}
+
+/**
+ * Binds a sealed token to its session record: moved into another session's record (or
+ * another user's), it no longer opens.
+ */
+function context(id: string, session: StoredSession): Buffer {
+  return Buffer.from(JSON.stringify([VERSION, id, session.user_id, session.chatbot_id]))
+}
+
+function seal(key: SealingKey, plaintext: string, aad: Buffer): string {
+  const iv = randomBytes(IV_BYTES)
+  const cipher = createCipheriv('aes-256-gcm', key.key, iv, { authTagLength: TAG_BYTES })
+  cipher.setAAD(aad)
+  const body = Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()])
+  return `${VERSION}.${key.id}.${body.toString('base64url')}`
+}
+
+/** The plaintext, or undefined for anything that is not a value one of `keys` sealed for this context. */
+function open(keys: ReadonlyMap<string, SealingKey>, sealed: string, aad: Buffer): string | undefined {
+  const [version, keyId, encoded, ...rest] = sealed.split('.')
+  if (version !== VERSION || keyId === undefined || encoded === undefined || rest.length > 0) return undefined
+  const key = keys.get(keyId)
+  if (key === undefined) return undefined
+  const body = Buffer.from(encoded, 'base64url')
+  if (body.length < IV_BYTES + TAG_BYTES) return undefined
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key.key, body.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES })
+    decipher.setAAD(aad)
+    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES))
+    return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8')
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * Seals `refresh_token` at rest with AES-256-GCM (newest key seals, every key opens).
  * Without keys the store is used as is.
+ *
+ * A stored session whose token does not open (tampered, unsealed, or sealed under a key no
+ * longer configured) reads as no session at all: the browser is told to start a new one.
  */
 export function sealRefreshTokens(store: SessionStore, keys: string | string[] | undefined): SessionStore {
   if (keys === undefined) return store
-  throw new Error('encryptionKey is not supported yet')
+  const secrets = [keys].flat()
+  if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret.length < MIN_KEY_CHARS)) {
+    throw new TypeError(`chatzy-agent: invalid option "encryptionKey": each key must be a random string of at least ${MIN_KEY_CHARS} characters`)
+  }
+  const derived = secrets.map(deriveKey)
+  const newest = derived[0]!
+  const byId = new Map<string, SealingKey>()
+  // Listed newest first: on a (vanishingly unlikely) id clash the newer key wins.
+  for (const key of [...derived].reverse()) byId.set(key.id, key)
+
+  return {
+    async get(id) {
+      const stored = await store.get(id)
+      if (stored === undefined) return undefined
+      if (typeof stored.refresh_token !== 'string') return undefined
+      const refresh_token = open(byId, stored.refresh_token, context(id, stored))
+      return refresh_token === undefined ? undefined : { ...stored, refresh_token }
+    },
+    set(id, session, ttlMs) {
+      return store.set(id, { ...session, refresh_token: seal(newest, session.refresh_token, context(id, session)) }, ttlMs)
+    },
+    delete: (id) => store.delete(id),
+    ...(store.lock && { lock: (id: string, ttlMs: number) => store.lock!(id, ttlMs) }),
+  }
 }
