@@ -67,29 +67,46 @@ export function createBroker(options: BrokerOptions) {
 
   /**
    * With a store shared by several instances, one upstream refresh per session across all of
-   * them: the lock holder refreshes, the others wait (bounded) for the token it stores, and
-   * take over when the holder dies and its lock expires.
+   * them: the lock holder refreshes, the others wait for the token it stores. The lock expires
+   * by itself after `lockTtlMs`, so when its holder dies another instance takes it over. The
+   * wait is bounded: should the lock stay taken past its TTL (taken again and again by others),
+   * this instance refreshes anyway, which is safe because Chatzy does not rotate refresh tokens.
    */
   async function renewShared(id: string, session: StoredSession, log: FastifyBaseLogger): Promise<StoredSession> {
     if (store.lock === undefined) return renew(id, session, log)
     const lockTtlMs = options.lockTtlMs ?? 15_000
-    const deadline = Date.now() + lockTtlMs
-    for (;;) {
+    const pollMaxMs = 250
+    const deadline = Date.now() + lockTtlMs + pollMaxMs
+    // A token another instance stored since `session` was read, and fresh enough to hand out.
+    const renewedElsewhere = (current: StoredSession) =>
+      current.access_token !== session.access_token && canReuse(current, session.access_expires_at, Date.now())
+    // Signed out (or expired) meanwhile: the session must not be brought back by a refresh.
+    const reread = async () => {
+      const current = await store.get(id)
+      if (current === undefined) throw new NoSession()
+      return current
+    }
+
+    for (let attempt = 0; ; attempt++) {
       const release = await store.lock(id, lockTtlMs)
       if (release !== undefined) {
         try {
-          const current = (await store.get(id)) ?? session
-          if (current.access_token !== session.access_token && canReuse(current, session.access_expires_at, Date.now())) return current
+          // The previous holder may have stored a fresh token just before letting go.
+          const current = await reread()
+          if (renewedElsewhere(current)) return current
           return await renew(id, current, log)
         } finally {
           await release().catch((error: unknown) => log.warn({ err: error }, 'chatzy: could not release a session lock'))
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50))
-      const current = await store.get(id)
-      if (current === undefined) throw new NoSession()
-      if (current.access_token !== session.access_token && canReuse(current, session.access_expires_at, Date.now())) return current
-      if (Date.now() > deadline) return renew(id, current, log)
+      if (Date.now() >= deadline) {
+        log.warn('chatzy: session lock still taken past its TTL; refreshing without it')
+        return renew(id, await reread(), log)
+      }
+      // Jittered backoff, so that instances waiting on one session do not poll in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pollMaxMs, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)))
+      const current = await reread()
+      if (renewedElsewhere(current)) return current
     }
   }
 
