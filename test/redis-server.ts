@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 
 /**
  * A throwaway redis-server for tests: loopback only, on a free port, its data directory in a
@@ -137,4 +138,16 @@ export async function startRedisServer(): Promise<RedisServer> {
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * An ioredis client set up as the docs recommend for the session store: commands fail at once
+ * while Redis is unreachable (no offline queue), and reconnection goes on in the background.
+ */
+export async function connectRedis(url: string): Promise<Redis> {
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true })
+  // Connection errors while Redis is down are expected here; the store reports them as 503s.
+  client.on('error', () => {})
+  await client.connect()
+  return client
 }
