@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { chatzyLog } from './log.js'
 
 export interface CookieOptions {
   name: string
@@ -39,16 +40,22 @@ export function sessionCookie(options: CookieOptions) {
   }
 
   return {
-    /** The session id, or undefined for a missing, tampered or malformed cookie (never throws). */
-    read(request: FastifyRequest): string | undefined {
+    /**
+     * The session id, or undefined for a missing, tampered or malformed cookie (never throws).
+     * `renew` says the cookie was signed with an older secret and should be signed again.
+     */
+    read(request: FastifyRequest): { id: string; renew: boolean } | undefined {
       const raw = request.cookies?.[nameFor(request)]
-      if (raw === undefined) return undefined
-      const result = signer.unsign(raw)
-      if (!result.valid || result.value === null || !SESSION_ID.test(result.value)) {
-        request.log.debug('chatzy: session cookie rejected (bad signature or shape)')
+      if (raw === undefined) {
+        chatzyLog(request).debug('chatzy: no session cookie')
         return undefined
       }
-      return result.value
+      const result = signer.unsign(raw)
+      if (!result.valid || result.value === null || !SESSION_ID.test(result.value)) {
+        chatzyLog(request).debug('chatzy: session cookie rejected (bad signature or shape)')
+        return undefined
+      }
+      return { id: result.value, renew: result.renew }
     },
 
     write(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number) {

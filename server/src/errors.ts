@@ -16,5 +16,11 @@ export const UpstreamUnavailable = createError('CHATZY_UPSTREAM_UNAVAILABLE', 'C
 export const UpstreamTimeout = createError('CHATZY_UPSTREAM_TIMEOUT', 'Chatzy did not answer in time', 504)
 export const StoreUnavailable = createError('CHATZY_STORE_UNAVAILABLE', 'The session store is unavailable', 503)
 
-/** Chatzy refused the credentials (a 4xx): for a refresh token this means "mint again". */
+/**
+ * Chatzy refused the credentials (a 4xx). For a refresh token this means "mint again"; a refused
+ * mint means the plugin's `apiKey` or chatbot id is wrong, which the browser cannot fix.
+ */
 export const UpstreamRefused = createError('CHATZY_UPSTREAM_REFUSED', 'Chatzy refused the request', 502)
+
+/** Anything unexpected (a throwing `identify`, a bug): the browser learns nothing more. */
+export const Internal = createError('CHATZY_INTERNAL', 'Internal error', 500)

@@ -9,9 +9,25 @@ export const DEFAULT_APP_URL = 'https://app.chatzy.ai'
 
 const Secret = Type.String({ minLength: 1 })
 const Secrets = Type.Union([Secret, Type.Array(Secret, { minItems: 1 })])
+// A cookie secret is a signing key: short ones can be brute-forced offline from one cookie.
+const CookieSecret = Type.String({ minLength: 32 })
 const HttpUrl = Type.String({ pattern: '^https?://[^\\s/]+' })
 const ChatbotId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })
 const Fn = Type.Function([], Type.Unknown())
+
+const CookieSchema = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })),
+  secret: Type.Union([CookieSecret, Type.Array(CookieSecret, { minItems: 1 })]),
+  secure: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('auto')])),
+  sameSite: Type.Optional(Type.Union([Type.Literal('strict'), Type.Literal('lax'), Type.Literal('none')])),
+  path: Type.Optional(Type.String({ pattern: '^/' })),
+  maxAgeSeconds: Type.Optional(Type.Integer({ minimum: 60 })),
+})
+
+const BreakerSchema = Type.Object({
+  threshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000 })),
+  cooldownMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
+})
 
 /** Validated at `register`: a bad option fails registration with a message that names it. */
 export const OptionsSchema = Type.Object({
@@ -21,34 +37,103 @@ export const OptionsSchema = Type.Object({
   apiUrl: Type.Optional(HttpUrl),
   appUrl: Type.Optional(HttpUrl),
   prefix: Type.Optional(Type.String({ pattern: '^/[^?#]*$' })),
-  cookie: Type.Object({
-    name: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' })),
-    secret: Type.Union([Type.String({ minLength: 32 }), Type.Array(Type.String({ minLength: 32 }), { minItems: 1 })]),
-    secure: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('auto')])),
-    sameSite: Type.Optional(Type.Union([Type.Literal('strict'), Type.Literal('lax'), Type.Literal('none')])),
-    path: Type.Optional(Type.String({ pattern: '^/' })),
-    maxAgeSeconds: Type.Optional(Type.Integer({ minimum: 60 })),
-  }),
-  store: Type.Optional(Type.Object({ get: Fn, set: Fn, delete: Fn })),
+  cookie: CookieSchema,
+  store: Type.Optional(Type.Object({ get: Fn, set: Fn, delete: Fn, lock: Type.Optional(Fn) })),
   allowedOrigins: Type.Optional(Type.Array(HttpUrl)),
   timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
   retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+  breaker: Type.Optional(BreakerSchema),
   minRefreshIntervalMs: Type.Optional(Type.Integer({ minimum: 0 })),
   refreshMarginMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  lockTtlMs: Type.Optional(Type.Integer({ minimum: 100 })),
   encryptionKey: Type.Optional(Secrets),
 })
 
-export interface ChatzyAgentOptions extends Omit<Static<typeof OptionsSchema>, 'identify' | 'store'> {
-  /** The host's own signed-in user id for this request, or null when nobody is signed in. */
-  identify: (request: FastifyRequest) => string | null | undefined | Promise<string | null | undefined>
-  /** Where sessions live. Default: `memoryStore()`. */
-  store?: SessionStore
+/** The session cookie. */
+export interface ChatzyCookieOptions {
+  /** Cookie name; `__Host-` is put in front of it whenever the cookie is Secure. Default `chatzy_session`. */
+  name?: string
+  /** Signing secret(s), at least 32 characters each. An array rotates keys: the first signs, all verify. */
+  secret: string | string[]
+  /** `'auto'` (default): Secure on https (as Fastify sees it, so `trustProxy` counts) and on any host but plain-http loopback. */
+  secure?: boolean | 'auto'
+  /** Default `'strict'`. `'none'` needs a Secure cookie. */
+  sameSite?: 'strict' | 'lax' | 'none'
+  /** Cookie path when not Secure (a Secure `__Host-` cookie is always `Path=/`). Default `/`. */
+  path?: string
+  /** Upper bound on the cookie's Max-Age; it never outlives the refresh token either. Default 7 days. */
+  maxAgeSeconds?: number
 }
 
-/** Throws a TypeError naming the first bad option. */
+/** Options of `app.register(chatzyAgent, options)`. */
+export interface ChatzyAgentOptions {
+  /** Chatzy's `client_api_key` ("AI Agent Auth Key"). Never leaves the server. */
+  apiKey: string
+  /** Allowed chatbot id(s); the first one is the default. */
+  chatbotId: string | string[]
+  /** The host's own signed-in user id for this request, or null when nobody is signed in. Runs on every `/session` and `/refresh`. */
+  identify: (request: FastifyRequest) => string | null | undefined | Promise<string | null | undefined>
+  /** Chatzy API base. Default: the base of Chatzy's docs. */
+  apiUrl?: string
+  /** Chatzy iframe base. Default `https://app.chatzy.ai`. */
+  appUrl?: string
+  /** Where the routes live. Default `/chatzy`. */
+  prefix?: string
+  cookie: ChatzyCookieOptions
+  /** Where sessions live. Default: `memoryStore()` (one process only). */
+  store?: SessionStore
+  /** Origins allowed to call the routes. Default: only the request's own origin. */
+  allowedOrigins?: string[]
+  /** Deadline of one upstream operation, retries included. Default 10,000 ms. */
+  timeoutMs?: number
+  /** Extra upstream attempts after a network error or a 5xx. Default 2. */
+  retries?: number
+  /** Circuit breaker: fail fast after `threshold` (default 5) failed operations in a row, for `cooldownMs` (default 5,000), then probe. */
+  breaker?: { threshold?: number; cooldownMs?: number }
+  /** Floor between two upstream calls for one session, whatever clients send. Default 5,000 ms. */
+  minRefreshIntervalMs?: number
+  /** A stored access token with less life left than this is refreshed rather than handed out. Default 30,000 ms. */
+  refreshMarginMs?: number
+  /** With a store that has `lock`: longest an upstream refresh may hold a session's lock. Default 15,000 ms. */
+  lockTtlMs?: number
+  /** Seals refresh tokens at rest in the store (newest key first, all keys open). */
+  encryptionKey?: string | string[]
+}
+
+// The hand-written interface (with its docs) and the schema must accept the same options.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type Checked = Omit<ChatzyAgentOptions, 'identify' | 'store'>
+const sameOptions: Same<Omit<Static<typeof OptionsSchema>, 'identify' | 'store'>, Checked> = true
+void sameOptions
+
+/** Keys Fastify itself may pass along with a plugin's options. */
+const REGISTER_KEYS = new Set(['logLevel', 'logSerializers'])
+
+/** Throws a TypeError naming the first bad option (a misspelt key is a bad option too). */
 export function checkOptions(options: unknown): asserts options is ChatzyAgentOptions {
+  fail(unknownKey(options))
   const first = Value.Errors(OptionsSchema, options).First()
-  if (first === undefined) return
-  const name = first.path === '' ? 'options' : first.path.slice(1).replaceAll('/', '.')
-  throw new TypeError(`chatzy-agent: invalid option "${name}": ${first.message}`)
+  if (first !== undefined) {
+    const name = first.path === '' ? 'options' : first.path.slice(1).replaceAll('/', '.')
+    fail(`invalid option "${name}": ${first.message}`)
+  }
+  const { cookie } = options as ChatzyAgentOptions
+  if (cookie.sameSite === 'none' && cookie.secure === false) {
+    fail('invalid option "cookie.sameSite": \'none\' needs a Secure cookie (cookie.secure must not be false)')
+  }
+}
+
+function unknownKey(options: unknown): string | undefined {
+  if (typeof options !== 'object' || options === null) return undefined
+  const check = (value: unknown, schema: { properties: Record<string, unknown> }, path: string, extra = new Set<string>()) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+    const key = Object.keys(value).find((k) => !(k in schema.properties) && !extra.has(k))
+    return key === undefined ? undefined : `unknown option "${path}${key}"`
+  }
+  const all = options as Record<string, unknown>
+  return check(all, OptionsSchema, '', REGISTER_KEYS) ?? check(all.cookie, CookieSchema, 'cookie.') ?? check(all.breaker, BreakerSchema, 'breaker.')
+}
+
+function fail(message: string | undefined): void {
+  if (message !== undefined) throw new TypeError(`chatzy-agent: ${message}`)
 }

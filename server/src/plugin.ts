@@ -27,9 +27,14 @@ declare module 'fastify' {
 }
 
 const WEEK_SECONDS = 7 * 24 * 3600
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions) {
   checkOptions(options)
+  const apiUrl = new URL(options.apiUrl ?? DEFAULT_API_URL)
+  if (apiUrl.protocol !== 'https:' && !LOOPBACK.has(apiUrl.hostname)) {
+    fastify.log.warn({ apiUrl: apiUrl.origin }, 'chatzy-agent: apiUrl is plain http; the API key and refresh tokens cross the network unencrypted')
+  }
 
   // Parse and set cookies with @fastify/cookie, unless the app already has it.
   if (!fastify.hasRequestDecorator('cookies')) await fastify.register(fastifyCookie)
@@ -41,12 +46,15 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     apiKey: options.apiKey,
     timeoutMs: options.timeoutMs ?? 10_000,
     retries: options.retries ?? 2,
+    breakerThreshold: options.breaker?.threshold ?? 5,
+    breakerCooldownMs: options.breaker?.cooldownMs ?? 5_000,
   })
   const broker = createBroker({
     client,
     store,
     refreshMarginMs: options.refreshMarginMs ?? 30_000,
     minRefreshIntervalMs: options.minRefreshIntervalMs ?? 5_000,
+    ...(options.lockTtlMs === undefined ? {} : { lockTtlMs: options.lockTtlMs }),
   })
   const cookie = sessionCookie({
     name: options.cookie.name ?? 'chatzy_session',

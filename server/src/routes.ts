@@ -1,8 +1,9 @@
 import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorReply, RefreshBody, RefreshReply, SessionBody, SessionReply } from './schemas.js'
-import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from './errors.js'
+import { BadRequest, Internal, PayloadTooLarge, UnsupportedMediaType } from './errors.js'
+import { chatzyLog } from './log.js'
 import type { SessionFlows } from './session.js'
 
 export interface RoutesOptions {
@@ -11,13 +12,22 @@ export interface RoutesOptions {
 }
 
 /** Bodies are tiny (`{ chatbot_id }`, `{ expires_at }`): anything bigger is refused unread. */
-const BODY_LIMIT = 4 * 1024
+export const BODY_LIMIT = 4 * 1024
 
 const errors = { '4xx': ErrorReply, '5xx': ErrorReply }
 
 export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { flows, guard }) => {
   app.addHook('onRequest', guard)
   app.setErrorHandler(answerError)
+
+  // Our own JSON parser in this scope: prototype poisoning is refused whatever the host app's
+  // `onProtoPoisoning` says, and a DELETE may come without a body.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    if (body === '' && request.method === 'DELETE') return done(null, undefined)
+    parseJson(request, body as string, done)
+  })
 
   app.post('/session', {
     bodyLimit: BODY_LIMIT,
@@ -39,20 +49,22 @@ export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { fl
 }
 
 /** Every failure leaves in Fastify's error shape with a `CHATZY_*` code; 5xx are logged with their cause. */
-function answerError(this: unknown, error: FastifyError, request: FastifyRequest, reply: import('fastify').FastifyReply) {
+function answerError(this: unknown, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const known = toChatzyError(error)
-  if (known.statusCode! >= 500) request.log.error({ err: known }, 'chatzy: request failed')
-  else request.log.info({ code: known.code }, 'chatzy: request refused')
-  return reply.code(known.statusCode!).send({
-    statusCode: known.statusCode!,
+  const statusCode = known.statusCode ?? 500
+  const log = chatzyLog(request)
+  if (statusCode >= 500) log.error({ err: error }, 'chatzy: request failed')
+  else log.info({ code: known.code, statusCode }, 'chatzy: request refused')
+  return reply.code(statusCode).send({
+    statusCode,
     code: known.code,
-    error: STATUS_CODES[known.statusCode!] ?? 'Error',
+    error: STATUS_CODES[statusCode] ?? 'Error',
     message: known.message,
   })
 }
 
-function toChatzyError(error: FastifyError): FastifyError {
-  if (error.code?.startsWith('CHATZY_')) return error
+export function toChatzyError(error: FastifyError): FastifyError {
+  if (typeof error.code === 'string' && error.code.startsWith('CHATZY_')) return error
   if (error.validation) return new BadRequest(error.message)
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new PayloadTooLarge()
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new UnsupportedMediaType()
@@ -60,5 +72,6 @@ function toChatzyError(error: FastifyError): FastifyError {
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new BadRequest('the body is not acceptable JSON')
   }
-  return error
+  // Whatever else (a throwing `identify`, a bug) is logged in full and answered in general terms.
+  return new Internal({ cause: error })
 }

@@ -4,7 +4,8 @@ import type { Broker } from './broker.js'
 import type { SessionCookie } from './cookie.js'
 import { newSessionId } from './cookie.js'
 import type { SessionStore, StoredSession } from './store.js'
-import { ChatbotNotAllowed, NoSession, Unauthenticated } from './errors.js'
+import { ChatbotNotAllowed, NoSession, Unauthenticated, UpstreamRefused } from './errors.js'
+import { chatzyLog } from './log.js'
 
 export interface SessionFlowOptions {
   identify: (request: FastifyRequest) => string | null | undefined | Promise<string | null | undefined>
@@ -33,8 +34,17 @@ export function sessionFlows(options: SessionFlowOptions) {
     return `${appBase}/chatbot-iframe/${encodeURIComponent(session.chatbot_id)}?${query}`
   }
 
+  /** (Re)sets the cookie: signed with the newest secret, and dying with the refresh token. */
   function keepCookie(request: FastifyRequest, reply: FastifyReply, id: string, session: StoredSession) {
     cookie.write(request, reply, id, (session.refresh_expires_at - Date.now()) / 1000)
+  }
+
+  /** Deletes a session that must not serve anyone any more, and its cookie. */
+  async function drop(request: FastifyRequest, reply: FastifyReply, id: string, why: string): Promise<never> {
+    chatzyLog(request).info(`chatzy: session ended (${why})`)
+    await store.delete(id)
+    cookie.clear(request, reply)
+    throw new NoSession()
   }
 
   return {
@@ -44,13 +54,16 @@ export function sessionFlows(options: SessionFlowOptions) {
       const chatbot = chatbotId ?? options.chatbots[0]!
       if (!options.chatbots.includes(chatbot)) throw new ChatbotNotAllowed()
 
-      let id = cookie.read(request)
+      const log = chatzyLog(request)
+      const presented = cookie.read(request)
+      let id = presented?.id
       const existing = id === undefined ? undefined : await store.get(id)
       let session: StoredSession
       if (id !== undefined && existing?.user_id === user && existing.chatbot_id === chatbot) {
         // A reload of the page: hand out the stored token when it is still fresh.
-        session = await broker.refresh(id, existing, 0, request.log)
+        session = await broker.refresh(id, existing, 0, log)
       } else {
+        // Never adopt an id the browser brought for someone else (or for nothing): a new one.
         if (id !== undefined && existing !== undefined) await store.delete(id)
         id = newSessionId()
         session = await broker.mint(user, chatbot)
@@ -67,27 +80,34 @@ export function sessionFlows(options: SessionFlowOptions) {
     },
 
     async refresh(request: FastifyRequest, reply: FastifyReply, callerExpiresAt?: number): Promise<RefreshAnswer> {
-      const id = cookie.read(request)
-      if (id === undefined) throw new NoSession()
+      const presented = cookie.read(request)
+      if (presented === undefined) throw new NoSession()
+      const { id } = presented
       const session = await store.get(id)
       if (session === undefined) {
+        chatzyLog(request).debug('chatzy: session cookie names no live session (expired or ended)')
         cookie.clear(request, reply)
         throw new NoSession()
       }
       if ((await identify(request)) !== session.user_id) {
         // The host user signed out or changed: this session must not serve anyone any more.
-        await store.delete(id)
-        cookie.clear(request, reply)
-        throw new NoSession()
+        return drop(request, reply, id, 'the signed-in user changed')
       }
-      const next = await broker.refresh(id, session, callerExpiresAt, request.log)
-      if (next.refresh_expires_at !== session.refresh_expires_at) keepCookie(request, reply, id, next)
+      let next: StoredSession
+      try {
+        next = await broker.refresh(id, session, callerExpiresAt, chatzyLog(request))
+      } catch (error) {
+        // Chatzy refused both the refresh token and a fresh mint for this user.
+        if (error instanceof UpstreamRefused) return drop(request, reply, id, 'Chatzy refused the user')
+        throw error
+      }
+      if (presented.renew || next.refresh_expires_at !== session.refresh_expires_at) keepCookie(request, reply, id, next)
       return { access_token: next.access_token, expires_at: next.access_expires_at }
     },
 
     async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-      const id = cookie.read(request)
-      if (id !== undefined) await store.delete(id)
+      const presented = cookie.read(request)
+      if (presented !== undefined) await store.delete(presented.id)
       cookie.clear(request, reply)
     },
   }

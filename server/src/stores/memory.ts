@@ -5,23 +5,43 @@ export interface MemoryStoreOptions {
   maxSessions?: number
 }
 
+/** The embedded store; `size` counts the sessions it holds (expired ones not yet swept included). */
+export interface MemoryStore extends SessionStore {
+  readonly size: number
+}
+
 interface Entry {
   session: StoredSession
   expiresAt: number
 }
 
+/** How often a write may sweep expired entries that nobody reads any more. */
+const SWEEP_EVERY_MS = 60_000
+
 /**
  * The embedded default: a bounded LRU with per-entry TTL, for a single process.
  * A `Map` keeps insertion order, so re-inserting on read makes its first key the LRU one.
+ * Memory stays bounded by `maxSessions` whatever happens; expired sessions are never returned,
+ * and are dropped when read or by a sweep that rides on writes (no timer keeps the process up).
  */
-export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const maxSessions = options.maxSessions ?? 10_000
   if (!Number.isInteger(maxSessions) || maxSessions < 1) {
     throw new TypeError('memoryStore: maxSessions must be a positive integer')
   }
   const entries = new Map<string, Entry>()
+  let nextSweep = Date.now() + SWEEP_EVERY_MS
+
+  function sweep(now: number) {
+    if (now < nextSweep) return
+    nextSweep = now + SWEEP_EVERY_MS
+    for (const [id, entry] of entries) if (entry.expiresAt <= now) entries.delete(id)
+  }
 
   return {
+    get size() {
+      return entries.size
+    },
     async get(id) {
       const entry = entries.get(id)
       if (entry === undefined) return undefined
@@ -31,9 +51,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       return entry.session
     },
     async set(id, session, ttlMs) {
+      const now = Date.now()
       entries.delete(id)
-      if (ttlMs <= 0) return
-      entries.set(id, { session, expiresAt: Date.now() + ttlMs })
+      sweep(now)
+      if (!(ttlMs > 0)) return
+      entries.set(id, { session, expiresAt: now + ttlMs })
       while (entries.size > maxSessions) {
         const oldest = entries.keys().next().value as string
         entries.delete(oldest)
