@@ -1,0 +1,166 @@
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { Redis } from 'ioredis'
+import { redisStore } from '../src/index.js'
+import { connectRedis, startRedisServer, type RedisServer } from '../../test/redis-server.js'
+import { buildApp, browserHeaders, sessionCookieOf, startChatzy } from './helpers.js'
+
+/**
+ * Several app instances behind one load balancer: each its own process (here: its own Fastify
+ * app and its own Redis connection), all with the same cookie secret and the same Redis.
+ */
+const ENCRYPTION_KEY = 'an-encryption-key-for-tests-0123456789'
+const user = { ...browserHeaders, 'x-test-user': 'user123' }
+
+async function cluster(t: TestContext) {
+  const redisServer = await startRedisServer()
+  const chatzy = await startChatzy()
+  const clients: Redis[] = []
+  const apps: FastifyInstance[] = []
+  t.after(async () => {
+    await Promise.all(apps.map((app) => app.close()))
+    for (const client of clients) client.disconnect()
+    await chatzy.app.close()
+    await redisServer.close()
+  })
+  async function instance(): Promise<FastifyInstance> {
+    const client = await connectRedis(redisServer.url)
+    clients.push(client)
+    const app = await buildApp(chatzy, { store: redisStore({ client }), encryptionKey: ENCRYPTION_KEY, minRefreshIntervalMs: 0 })
+    apps.push(app)
+    return app
+  }
+  return { redisServer, chatzy, instance, redis: await connectRedis(redisServer.url).then((c) => (clients.push(c), c)) }
+}
+
+function startSession(app: FastifyInstance) {
+  return app.inject({ method: 'POST', url: '/chatzy/session', headers: user, payload: {} })
+}
+
+function refresh(app: FastifyInstance, started: LightMyRequestResponse) {
+  return app.inject({
+    method: 'POST', url: '/chatzy/refresh',
+    headers: { ...user, cookie: sessionCookieOf(started) },
+    // The token the browser holds has expired: a new one is due.
+    payload: { expires_at: started.json().expires_at },
+  })
+}
+
+/** The session id inside the signed cookie (`id.signature`). */
+function sessionIdOf(started: LightMyRequestResponse): string {
+  return sessionCookieOf(started).split('=')[1]!.split('.')[0]!
+}
+
+test('a session started on instance A refreshes on instance B', async (t) => {
+  const { chatzy, instance } = await cluster(t)
+  const [a, b] = [await instance(), await instance()]
+
+  const started = await startSession(a)
+  assert.equal(started.statusCode, 200)
+  const refreshed = await refresh(b, started)
+
+  assert.equal(refreshed.statusCode, 200)
+  assert.notEqual(refreshed.json().access_token, started.json().access_token)
+  assert.ok(chatzy.issued.access.has(refreshed.json().access_token))
+  assert.deepEqual(chatzy.calls, { mint: 1, refresh: 1 }, 'B used the refresh token A stored; no second mint')
+})
+
+test('simultaneous refreshes of one session on two instances cost one upstream call', async (t) => {
+  const { chatzy, instance } = await cluster(t)
+  const [a, b] = [await instance(), await instance()]
+  const started = await startSession(a)
+  // A slow Chatzy keeps the first refresh in flight while the others arrive.
+  chatzy.faults.inject({ fault: 'delay', delayMs: 300, endpoints: ['refresh'] })
+
+  const answers = await Promise.all([a, b, a, b, a, b].map((app) => refresh(app, started)))
+
+  assert.deepEqual(answers.map((answer) => answer.statusCode), [200, 200, 200, 200, 200, 200])
+  assert.equal(new Set(answers.map((answer) => answer.json().access_token)).size, 1, 'every tab gets the same new token')
+  assert.equal(chatzy.calls.refresh, 1)
+  assert.equal(chatzy.calls.mint, 1)
+})
+
+test('when the instance holding the refresh lock dies, another takes over once the lock expires', async (t) => {
+  const { chatzy, instance, redis } = await cluster(t)
+  const b = await instance()
+  const started = await startSession(b)
+  // An instance took the lock for this session and died before refreshing or releasing it.
+  const lockKey = `chatzy:lock:${sessionIdOf(started)}`
+  assert.equal(await redis.set(lockKey, 'dead-instance', 'PX', 400, 'NX'), 'OK')
+
+  const answer = refresh(b, started)
+  for (let i = 0; i < 200 && (await redis.get(lockKey)) === 'dead-instance'; i++) {
+    assert.equal(chatzy.calls.refresh, 0, 'nobody refreshes while the lock is held')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  const refreshed = await answer
+
+  assert.equal(refreshed.statusCode, 200)
+  assert.notEqual(refreshed.json().access_token, started.json().access_token)
+  assert.equal(chatzy.calls.refresh, 1)
+  assert.equal(await redis.exists(lockKey), 0, 'B released its own lock')
+})
+
+test('a refresh waiting on another instance does not bring back a session signed out meanwhile', async (t) => {
+  const { chatzy, instance, redis } = await cluster(t)
+  const [a, b] = [await instance(), await instance()]
+  const started = await startSession(a)
+  const lockKey = `chatzy:lock:${sessionIdOf(started)}`
+  await redis.set(lockKey, 'busy-instance', 'PX', 5_000, 'NX')
+
+  const answer = refresh(b, started)
+  const signedOut = await a.inject({ method: 'DELETE', url: '/chatzy/session', headers: { ...user, cookie: sessionCookieOf(started) } })
+  assert.equal(signedOut.statusCode, 204)
+  await redis.del(lockKey)
+  const refreshed = await answer
+
+  assert.equal(refreshed.statusCode, 401)
+  assert.equal(refreshed.json().code, 'CHATZY_NO_SESSION')
+  assert.equal(await redis.exists(`chatzy:session:${sessionIdOf(started)}`), 0, 'the session stays deleted')
+  assert.equal(chatzy.calls.refresh, 0)
+})
+
+test('restarting an instance loses no session', async (t) => {
+  const { chatzy, instance } = await cluster(t)
+  const a = await instance()
+  const started = await startSession(a)
+  await a.close()
+
+  const restarted = await instance()
+  const refreshed = await refresh(restarted, started)
+
+  assert.equal(refreshed.statusCode, 200)
+  assert.deepEqual(chatzy.calls, { mint: 1, refresh: 1 })
+})
+
+test('Redis down: 503 CHATZY_STORE_UNAVAILABLE, no crash, and the same session works again when Redis is back', async (t) => {
+  const { chatzy, instance, redisServer } = await cluster(t)
+  const unhandled: unknown[] = []
+  const collect = (error: unknown) => unhandled.push(error)
+  process.on('unhandledRejection', collect)
+  t.after(() => process.off('unhandledRejection', collect))
+  const a = await instance()
+  const started = await startSession(a)
+
+  await redisServer.stop({ keepData: true })
+  const during = await refresh(a, started)
+  assert.equal(during.statusCode, 503)
+  assert.equal(during.json().code, 'CHATZY_STORE_UNAVAILABLE')
+  const newSession = await startSession(a)
+  assert.equal(newSession.statusCode, 503)
+  assert.equal(newSession.json().code, 'CHATZY_STORE_UNAVAILABLE')
+
+  const mints = chatzy.calls.mint
+
+  await redisServer.start()
+  let after = during
+  for (let i = 0; i < 100 && after.statusCode === 503; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    after = await refresh(a, started)
+  }
+  assert.equal(after.statusCode, 200, 'the instance reconnected by itself')
+  assert.equal(chatzy.calls.mint, mints, 'the session survived the outage: refreshed, not minted again')
+  assert.equal(chatzy.calls.refresh, 1)
+  assert.deepEqual(unhandled, [])
+})
