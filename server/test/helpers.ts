@@ -37,3 +37,29 @@ export function sessionCookieOf(response: LightMyRequestResponse): string {
   if (cookie === undefined) throw new Error('no session cookie was set')
   return `${cookie.name}=${cookie.value}`
 }
+
+/** Log lines written at trace level, captured in memory (a pino destination stream). */
+export function captureLogs(): { stream: { write(line: string): void }; lines: string[]; text(): string } {
+  const lines: string[] = []
+  return { stream: { write: (line: string) => void lines.push(line) }, lines, text: () => lines.join('') }
+}
+
+/** A browser-like call of one of the plugin's routes as `user` (none when undefined). */
+export function call(
+  app: FastifyInstance,
+  method: 'POST' | 'DELETE',
+  path: '/session' | '/refresh',
+  options: { user?: string; cookie?: string; body?: object; headers?: Record<string, string> } = {},
+) {
+  return app.inject({
+    method,
+    url: `/chatzy${path}`,
+    headers: {
+      ...browserHeaders,
+      ...(options.user === undefined ? {} : { 'x-test-user': options.user }),
+      ...(options.cookie === undefined ? {} : { cookie: options.cookie }),
+      ...options.headers,
+    },
+    payload: options.body ?? {},
+  })
+}

@@ -1,0 +1,120 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import Fastify from 'fastify'
+import fastifyCookie from '@fastify/cookie'
+import chatzyAgent, { memoryStore, type ChatzyAgentOptions } from '../src/index.js'
+import { API_KEY, CHATBOT_ID, COOKIE_SECRET, call, sessionCookieOf, startChatzy } from './helpers.js'
+
+const valid: ChatzyAgentOptions = {
+  apiKey: API_KEY,
+  chatbotId: CHATBOT_ID,
+  identify: () => 'user123',
+  apiUrl: 'http://127.0.0.1:1',
+  cookie: { secret: COOKIE_SECRET },
+}
+
+async function register(options: unknown): Promise<unknown> {
+  const app = Fastify()
+  try {
+    await app.register(chatzyAgent, options as ChatzyAgentOptions)
+    await app.ready()
+    return undefined
+  } catch (error) {
+    return error
+  } finally {
+    await app.close()
+  }
+}
+
+test('valid options register', async () => {
+  assert.equal(await register(valid), undefined)
+  assert.equal(await register({ ...valid, chatbotId: [CHATBOT_ID, 'other-bot'], cookie: { secret: [COOKIE_SECRET, COOKIE_SECRET + '-old'] } }), undefined)
+})
+
+// Each entry: the option a message must name, and options where exactly it is wrong.
+const bad: [string, Record<string, unknown>][] = [
+  ['apiKey', { apiKey: undefined }],
+  ['apiKey', { apiKey: '' }],
+  ['chatbotId', { chatbotId: undefined }],
+  ['chatbotId', { chatbotId: [] }],
+  ['chatbotId', { chatbotId: 'has spaces' }],
+  ['identify', { identify: 'user123' }],
+  ['apiUrl', { apiUrl: 'ftp://chatzy.example' }],
+  ['appUrl', { appUrl: 'app.chatzy.ai' }],
+  ['prefix', { prefix: 'chatzy' }],
+  ['cookie', { cookie: undefined }],
+  ['cookie.secret', { cookie: { secret: 'short' } }],
+  ['cookie.secret', { cookie: { secret: [] } }],
+  ['cookie.name', { cookie: { secret: COOKIE_SECRET, name: 'a;b' } }],
+  ['cookie.secure', { cookie: { secret: COOKIE_SECRET, secure: 'yes' } }],
+  ['cookie.sameSite', { cookie: { secret: COOKIE_SECRET, sameSite: 'Strictest' } }],
+  ['cookie.sameSite', { cookie: { secret: COOKIE_SECRET, sameSite: 'none', secure: false } }],
+  ['cookie.path', { cookie: { secret: COOKIE_SECRET, path: 'chatzy' } }],
+  ['cookie.maxAgeSeconds', { cookie: { secret: COOKIE_SECRET, maxAgeSeconds: 1.5 } }],
+  ['store.delete', { store: { get() {}, set() {} } }],
+  ['allowedOrigins', { allowedOrigins: 'https://host.example' }],
+  ['timeoutMs', { timeoutMs: 0 }],
+  ['retries', { retries: -1 }],
+  ['breaker.threshold', { breaker: { threshold: 0 } }],
+  ['breaker.cooldownMs', { breaker: { cooldownMs: 'soon' } }],
+  ['minRefreshIntervalMs', { minRefreshIntervalMs: -5 }],
+  ['refreshMarginMs', { refreshMarginMs: 'half' }],
+  ['lockTtlMs', { lockTtlMs: 1 }],
+  ['encryptionKey', { encryptionKey: [] }],
+  // A misspelt option would otherwise be silently ignored, its default taking its place.
+  ['minRefreshInterval', { minRefreshInterval: 1000 }],
+  ['cookie.sameSit', { cookie: { secret: COOKIE_SECRET, sameSit: 'lax' } }],
+]
+
+for (const [name, change] of bad) {
+  test(`a bad "${name}" fails registration with a message naming it`, async () => {
+    const error = await register({ ...valid, ...change })
+    assert.ok(error instanceof Error, 'registration must fail')
+    assert.match(error.message, new RegExp(`"${name.replaceAll('.', '\\.')}"`))
+  })
+}
+
+test('the plugin carries fastify-plugin metadata: its name, and Fastify 5', () => {
+  const meta = (chatzyAgent as unknown as Record<symbol, { name: string; fastify: string }>)[Symbol.for('plugin-meta')]!
+  assert.equal(meta.name, 'chatzy-agent')
+  assert.equal(meta.fastify, '5.x')
+  // fastify-plugin: the decorator is visible to the app that registered the plugin.
+  assert.equal((chatzyAgent as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')], true)
+})
+
+test('@fastify/cookie is registered by the plugin when the app has not, and works', async (t) => {
+  const chatzy = await startChatzy()
+  const app = Fastify()
+  await app.register(chatzyAgent, { ...valid, apiUrl: chatzy.url, identify: (request) => (request.headers['x-test-user'] as string) ?? null })
+  t.after(() => Promise.all([app.close(), chatzy.app.close()]))
+  await app.ready()
+  assert.equal(app.hasRequestDecorator('cookies'), true)
+  const started = await call(app, 'POST', '/session', { user: 'user123' })
+  assert.equal(started.statusCode, 200)
+  const refreshed = await call(app, 'POST', '/refresh', { user: 'user123', cookie: sessionCookieOf(started) })
+  assert.equal(refreshed.statusCode, 200)
+})
+
+test('an app that already has @fastify/cookie keeps its own, and the plugin uses it', async (t) => {
+  const chatzy = await startChatzy()
+  const app = Fastify()
+  // Registering @fastify/cookie twice in one scope throws: the plugin must not try.
+  await app.register(fastifyCookie, { secret: 'the-host-app-own-cookie-secret-0123456789' })
+  await app.register(chatzyAgent, { ...valid, apiUrl: chatzy.url, identify: (request) => (request.headers['x-test-user'] as string) ?? null })
+  t.after(() => Promise.all([app.close(), chatzy.app.close()]))
+  await app.ready()
+  const started = await call(app, 'POST', '/session', { user: 'user123' })
+  assert.equal(started.statusCode, 200)
+  const refreshed = await call(app, 'POST', '/refresh', { user: 'user123', cookie: sessionCookieOf(started) })
+  assert.equal(refreshed.statusCode, 200)
+})
+
+test('prefix moves the routes', async (t) => {
+  const chatzy = await startChatzy()
+  const app = Fastify()
+  await app.register(chatzyAgent, { ...valid, apiUrl: chatzy.url, prefix: '/api/chat', store: memoryStore() })
+  t.after(() => Promise.all([app.close(), chatzy.app.close()]))
+  const headers = { 'content-type': 'application/json', 'x-chatzy-agent': '1' }
+  assert.equal((await app.inject({ method: 'POST', url: '/api/chat/session', headers, payload: {} })).statusCode, 200)
+  assert.equal((await app.inject({ method: 'POST', url: '/chatzy/session', headers, payload: {} })).statusCode, 404)
+})
