@@ -1,0 +1,133 @@
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { memoryStore, type SessionStore, type StoredSession } from '../src/index.js'
+import { sealRefreshTokens } from '../src/seal.js'
+import { buildApp, browserHeaders, sessionCookieOf, startChatzy } from './helpers.js'
+
+const OLD_KEY = 'old-encryption-key-0123456789abcdefghij'
+const NEW_KEY = 'new-encryption-key-0123456789abcdefghij'
+const user = { ...browserHeaders, 'x-test-user': 'user123' }
+
+/** The plugin's default store, kept in reach so the test can look at what it holds. */
+function inspectableStore() {
+  const inner = memoryStore()
+  const ids = new Set<string>()
+  const store: SessionStore = {
+    get: (id) => inner.get(id),
+    set: (id, session, ttlMs) => (ids.add(id), inner.set(id, session, ttlMs)),
+    delete: (id) => inner.delete(id),
+  }
+  return {
+    store,
+    async held(): Promise<StoredSession[]> {
+      const sessions = await Promise.all([...ids].map((id) => inner.get(id)))
+      return sessions.filter((session) => session !== undefined)
+    },
+  }
+}
+
+async function setup(t: TestContext) {
+  const chatzy = await startChatzy()
+  const memory = inspectableStore()
+  const apps: FastifyInstance[] = []
+  t.after(() => Promise.all([...apps.map((app) => app.close()), chatzy.app.close()]))
+  async function app(encryptionKey?: string | string[]) {
+    const instance = await buildApp(chatzy, { store: memory.store, minRefreshIntervalMs: 0, ...(encryptionKey && { encryptionKey }) })
+    apps.push(instance)
+    return instance
+  }
+  return { chatzy, memory, app }
+}
+
+const startSession = (app: FastifyInstance) => app.inject({ method: 'POST', url: '/chatzy/session', headers: user, payload: {} })
+const refresh = (app: FastifyInstance, started: LightMyRequestResponse) => app.inject({
+  method: 'POST', url: '/chatzy/refresh',
+  headers: { ...user, cookie: sessionCookieOf(started) },
+  payload: { expires_at: started.json().expires_at },
+})
+
+test('with an encryptionKey the memory store holds only a sealed refresh token, and refreshes still work', async (t) => {
+  const { chatzy, memory, app } = await setup(t)
+  const a = await app(NEW_KEY)
+
+  const started = await startSession(a)
+  const refreshed = await refresh(a, started)
+
+  assert.equal(refreshed.statusCode, 200)
+  assert.deepEqual(chatzy.calls, { mint: 1, refresh: 1 }, 'Chatzy got the real refresh token back')
+  const [held] = await memory.held()
+  const [token] = chatzy.issued.refresh
+  assert.match(held!.refresh_token, /^v1\./)
+  assert.ok(!JSON.stringify(held).includes(token!), 'no plaintext refresh token at rest')
+})
+
+test('sealing the same token twice gives two different values (a fresh IV each time)', async () => {
+  const inner = memoryStore()
+  const store = sealRefreshTokens(inner, NEW_KEY)
+  const session: StoredSession = {
+    user_id: 'u', chatbot_id: 'c', access_token: 'a', access_expires_at: 1, refresh_token: 'rt_secret', refresh_expires_at: 2, upstream_at: 0,
+  }
+  await store.set('one', session, 60_000)
+  await store.set('two', session, 60_000)
+  assert.notEqual((await inner.get('one'))!.refresh_token, (await inner.get('two'))!.refresh_token)
+  assert.equal((await store.get('one'))!.refresh_token, 'rt_secret')
+})
+
+test('key rotation: the newest key seals, older keys still open, and a refresh re-seals with the newest', async (t) => {
+  const { chatzy, memory, app } = await setup(t)
+  const before = await app(OLD_KEY)
+  const started = await startSession(before)
+
+  const rotated = await app([NEW_KEY, OLD_KEY])
+  const refreshed = await refresh(rotated, started)
+  assert.equal(refreshed.statusCode, 200, 'a session sealed with the old key still works')
+  assert.deepEqual(chatzy.calls, { mint: 1, refresh: 1 })
+
+  const retired = await app(NEW_KEY)
+  const again = await refresh(retired, started)
+  assert.equal(again.statusCode, 200, 'once re-sealed, the old key can be dropped')
+  assert.equal(again.json().access_token, refreshed.json().access_token, 'the stored token, opened with the new key')
+  assert.deepEqual(chatzy.calls, { mint: 1, refresh: 1 })
+  assert.equal((await memory.held()).length, 1)
+})
+
+test('a session sealed under a key no longer configured is "no session" (401), never a 500', async (t) => {
+  const { chatzy, app } = await setup(t)
+  const started = await startSession(await app(OLD_KEY))
+
+  const refreshed = await refresh(await app(NEW_KEY), started)
+
+  assert.equal(refreshed.statusCode, 401)
+  assert.equal(refreshed.json().code, 'CHATZY_NO_SESSION')
+  assert.equal(chatzy.calls.refresh, 0)
+})
+
+test('a tampered, unsealed or transplanted refresh token reads as no session', async () => {
+  const inner = memoryStore()
+  const sealed = sealRefreshTokens(inner, NEW_KEY)
+  const session: StoredSession = {
+    user_id: 'user123', chatbot_id: 'c', access_token: 'a', access_expires_at: 1, refresh_token: 'rt_secret', refresh_expires_at: Date.now() + 60_000, upstream_at: 0,
+  }
+  await sealed.set('victim', session, 60_000)
+  const good = (await inner.get('victim'))!.refresh_token
+
+  const flipped = good.slice(0, -2) + (good.endsWith('A') ? 'B' : 'A') + good.slice(-1)
+  await inner.set('tampered', { ...session, refresh_token: flipped }, 60_000)
+  await inner.set('plaintext', session, 60_000)
+  await inner.set('transplanted', { ...session, refresh_token: good }, 60_000)
+  await inner.set('other-user', { ...session, user_id: 'mallory', refresh_token: good }, 60_000)
+  await inner.set('garbage', { ...session, refresh_token: 'v1.zzzz.%%%' }, 60_000)
+
+  assert.equal((await sealed.get('victim'))?.refresh_token, 'rt_secret')
+  for (const id of ['tampered', 'plaintext', 'transplanted', 'other-user', 'garbage']) {
+    assert.equal(await sealed.get(id), undefined, `${id} reads as no session`)
+  }
+})
+
+test('an encryptionKey too short to be a real key fails registration, naming the option', async (t) => {
+  const chatzy = await startChatzy()
+  t.after(() => chatzy.app.close())
+  await assert.rejects(buildApp(chatzy, { encryptionKey: 'hunter2' }), /encryptionKey/)
+  await assert.rejects(buildApp(chatzy, { encryptionKey: [NEW_KEY, 'short'] }), /encryptionKey/)
+})
