@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export interface RunningExample {
+  /** The page to open, as the example printed it. */
+  url: string
+  /** Everything the example printed so far. */
+  output(): string
+  stop(): Promise<void>
+}
+
+/**
+ * Runs an example exactly as its README says (`npm start` in its folder) on a free port, and
+ * waits for the URL it prints. The process group is ended afterwards (npm, then node, then Vite).
+ */
+export async function runExample(name: string, env: Record<string, string> = {}): Promise<RunningExample> {
+  const cwd = fileURLToPath(new URL(`../examples/${name}/`, import.meta.url))
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: '0', BROWSER: 'none', ...env },
+  })
+  let out = ''
+  child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  child.stderr!.on('data', (chunk: Buffer) => { out += chunk.toString() })
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} printed no URL in time:\n${out}`)), 45_000)
+    const check = () => {
+      const match = /example: (http:\/\/\S+)/.exec(out)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
+    }
+    child.stdout!.on('data', check)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${name} exited (${code}) before printing its URL:\n${out}`))
+    })
+  })
+
+  return { url, output: () => out, stop: () => stopGroup(child) }
+}
+
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  try {
+    process.kill(-child.pid, 'SIGTERM')
+  } catch {
+    return
+  }
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000).unref())
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    try { process.kill(-child.pid, 'SIGKILL') } catch { /* already gone */ }
+  }
+}

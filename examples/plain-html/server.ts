@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises'
+import { cdnBuild, closeOnSignal, startBackend } from '../shared/backend.js'
+
+// Serves index.html as a static page beside the chatzy-agent plugin, with a Content Security
+// Policy that lets in exactly what the element needs.
+const backend = await startBackend()
+const { app, chatzyUrl } = backend
+const chatzyOrigin = new URL(chatzyUrl).origin
+const cdnFile = cdnBuild()
+
+const CDN_URL = 'https://unpkg.com/chatzy-agent@0.1.0/dist/cdn/chatzy-agent.min.js'
+
+// This example runs before any release and offline: the CDN URL is served from this package's
+// own CDN build, and app-url points at the mock Chatzy. Deployed, the page is served as is.
+function localize(html: string): string {
+  return html.replace(CDN_URL, '/cdn/chatzy-agent.min.js').replace('app-url="https://app.chatzy.ai"', `app-url="${chatzyOrigin}"`)
+}
+
+const csp = [
+  "default-src 'self'",
+  "script-src 'self' https://unpkg.com",
+  `frame-src ${chatzyOrigin}`,
+  "connect-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+].join('; ')
+
+app.get('/', async (_request, reply) => {
+  const html = localize(await readFile(new URL('./index.html', import.meta.url), 'utf8'))
+  return reply.type('text/html; charset=utf-8').header('content-security-policy', csp).send(html)
+})
+app.get('/app.js', async (_request, reply) =>
+  reply.type('text/javascript; charset=utf-8').send(await readFile(new URL('./app.js', import.meta.url))))
+app.get('/cdn/chatzy-agent.min.js', async (_request, reply) =>
+  reply.type('text/javascript; charset=utf-8').send(await readFile(cdnFile)))
+app.get('/favicon.ico', async (_request, reply) => reply.code(204).send())
+
+const url = await backend.listen(Number(process.env.PORT ?? 3010))
+console.log(`plain-html example: ${url}  (mock Chatzy: ${chatzyUrl})`)
+closeOnSignal(() => backend.close())

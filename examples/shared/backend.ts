@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import Fastify, { type FastifyInstance } from 'fastify'
+import chatzyAgent from 'chatzy-agent/server'
+import { createMockChatzy, type MockChatzy } from '../../demo/mock-chatzy/api.js'
+
+/** The chatbot every example embeds (any uuid works with the mock Chatzy). */
+export const CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
+
+/** The examples' signed-in user. In your app: the id your own sign-in put in the session. */
+export const SIGNED_IN_USER = 'ada'
+
+export interface Backend {
+  /** The host's Fastify app, with the chatzy-agent plugin registered under /chatzy. */
+  app: FastifyInstance
+  /** The mock Chatzy: its API and its iframe page, on another origin. */
+  mock: MockChatzy
+  /** Where the mock Chatzy answers; pass it to the element as `app-url`. */
+  chatzyUrl: string
+  /** Listens on loopback and gives the URL. */
+  listen(port: number): Promise<string>
+  close(): Promise<void>
+}
+
+/**
+ * What every example runs on: a mock Chatzy on http://127.0.0.1 (its own origin, as the real one
+ * is) and a host Fastify app with the plugin registered as in production. Only `apiUrl` and
+ * `appUrl` differ from a real deployment: they point at the mock.
+ */
+export async function startBackend(): Promise<Backend> {
+  const apiKey = `ak-example-${randomBytes(8).toString('hex')}`
+  const mock = createMockChatzy({ apiKey, accessTtlMs: Number(process.env.MOCK_ACCESS_TTL_MS ?? 20_000) })
+  const chatzyUrl = await mock.app.listen({ host: '127.0.0.1', port: 0 })
+
+  const app = Fastify({ logger: false, forceCloseConnections: true })
+  await app.register(chatzyAgent, {
+    apiKey,                                   // process.env.CHATZY_API_KEY in production
+    chatbotId: CHATBOT_ID,
+    identify: () => SIGNED_IN_USER,           // e.g. (request) => request.session.user?.id ?? null
+    cookie: { secret: randomBytes(32).toString('hex') },
+    apiUrl: chatzyUrl,                        // omit both in production: Chatzy's own URLs
+    appUrl: chatzyUrl,
+  })
+
+  return {
+    app,
+    mock,
+    chatzyUrl,
+    async listen(port) {
+      await app.listen({ host: 'localhost', port })
+      const address = app.server.address()
+      return `http://localhost:${typeof address === 'object' && address !== null ? address.port : port}`
+    },
+    async close() {
+      await app.close()
+      await mock.app.close()
+    },
+  }
+}
+
+const root = new URL('../../', import.meta.url)
+
+/** The package's CDN build (one self-registering file, Lit inlined), built on first use. */
+export function cdnBuild(): string {
+  const file = fileURLToPath(new URL('dist/cdn/chatzy-agent.min.js', root))
+  if (!existsSync(file)) {
+    console.log('Building the element once (npm run build:cdn)…')
+    execFileSync('npm', ['run', 'build:cdn'], { cwd: fileURLToPath(root), stdio: 'inherit' })
+  }
+  return file
+}
+
+/** Closes everything on Ctrl-C or SIGTERM. */
+export function closeOnSignal(close: () => Promise<unknown>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void close().finally(() => process.exit(0)))
+  }
+}

@@ -1,0 +1,2 @@
+// Types only (see vue.d.ts): importing this module does nothing at run time.
+export {}
