@@ -1,0 +1,132 @@
+import type { Page, Response } from '@playwright/test'
+import type { Demo } from '../demo/server.js'
+import type { Fault, FaultPlan } from '../demo/mock-chatzy/faults.js'
+import { test, expect, signIn, frameState } from './fixtures.js'
+
+/*
+ * Chatzy misbehaves (the mock's fault injection); the browser sees exactly the documented
+ * answer from the plugin, the element reports it, and once Chatzy heals the agent works again
+ * without the user doing more than using it.
+ */
+
+interface ErrorEventRecord { code: string; retryable: boolean }
+
+/** Records every `chatzy-error` the element fires, before any page script runs. */
+async function recordErrors(page: Page) {
+  await page.addInitScript(() => {
+    const errors: { code: string; retryable: boolean }[] = []
+    ;(window as unknown as { chatzyErrors: typeof errors }).chatzyErrors = errors
+    document.addEventListener('chatzy-error', (event) => {
+      const { code, retryable } = event as unknown as { code: string; retryable: boolean }
+      errors.push({ code, retryable })
+    })
+  })
+}
+
+const errorsOf = (page: Page) => page.evaluate(() => (window as unknown as { chatzyErrors: ErrorEventRecord[] }).chatzyErrors)
+
+/** The iframe says its token expired ([TOKEN_REFRESH]), as Chatzy's iframe does. */
+async function iframeAsksForToken(page: Page) {
+  const frame = await (await page.locator('chatzy-agent iframe').elementHandle())!.contentFrame()
+  await frame!.evaluate(() => (window as unknown as { chatzyMock: { ask(): void } }).chatzyMock.ask())
+}
+
+const isRefresh = (response: Response) => new URL(response.url()).pathname === '/chatzy/refresh' && response.request().method() === 'POST'
+
+/** Triggers a refresh from the iframe and returns the plugin's answer the element received. */
+async function refreshThroughElement(page: Page): Promise<{ status: number; body: Record<string, unknown> }> {
+  const answer = page.waitForResponse(isRefresh, { timeout: 40_000 })
+  await iframeAsksForToken(page)
+  const response = await answer
+  return { status: response.status(), body: (await response.json()) as Record<string, unknown> }
+}
+
+async function readyAgent(page: Page, demo: Demo) {
+  await recordErrors(page)
+  await signIn(page, demo, 'alice')
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'ready')
+  await expect.poll(async () => (await frameState(page)).valid).toBe(true)
+}
+
+/** After the fault clears, the iframe's next ask gets a fresh, valid token and the element is ready. */
+async function expectRecovery(page: Page, demo: Demo) {
+  const before = await frameState(page)
+  const healed = await refreshThroughElement(page)
+  expect(healed.status).toBe(200)
+  expect(demo.mock!.issued.access.has(healed.body.access_token as string)).toBe(true)
+  await expect.poll(async () => (await frameState(page)).refreshes).toBeGreaterThan(before.refreshes)
+  const after = await frameState(page)
+  expect(after.valid).toBe(true)
+  expect(after.loadId).toBe(before.loadId) // recovered in place, no reload of the iframe
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'ready')
+}
+
+const failures: { fault: Fault; status: number; code: string; plan?: Partial<FaultPlan> }[] = [
+  { fault: 'hang', status: 504, code: 'CHATZY_UPSTREAM_TIMEOUT' },
+  { fault: 'status-500', status: 503, code: 'CHATZY_UPSTREAM_UNAVAILABLE' },
+  { fault: 'reset', status: 503, code: 'CHATZY_UPSTREAM_UNAVAILABLE' },
+  { fault: 'non-json', status: 502, code: 'CHATZY_UPSTREAM_BAD_RESPONSE' },
+  { fault: 'oversized', status: 502, code: 'CHATZY_UPSTREAM_BAD_RESPONSE' },
+  { fault: 'schema', status: 502, code: 'CHATZY_UPSTREAM_BAD_RESPONSE' },
+]
+
+for (const { fault, status, code } of failures) {
+  test(`Chatzy fault "${fault}" on refresh: the element gets ${status} ${code}, then recovers when Chatzy heals`, async ({ page, demo }) => {
+    const pageErrors: Error[] = []
+    page.on('pageerror', (error) => pageErrors.push(error))
+    await readyAgent(page, demo)
+    const refreshesBefore = (await frameState(page)).refreshes
+
+    demo.mock!.faults.inject({ fault, endpoints: ['refresh'] })
+    const failed = await refreshThroughElement(page)
+    expect(failed.status).toBe(status)
+    expect(failed.body).toMatchObject({ statusCode: status, code })
+    await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'error')
+    await expect.poll(() => errorsOf(page)).toContainEqual({ code: 'server', retryable: true })
+    expect((await frameState(page)).refreshes).toBe(refreshesBefore) // no token went to the iframe
+
+    demo.mock!.faults.clear()
+    await expectRecovery(page, demo)
+    expect(pageErrors).toEqual([])
+  })
+}
+
+test('Chatzy slow to answer (within the timeout): the element still gets its token', async ({ page, demo }) => {
+  await readyAgent(page, demo)
+  demo.mock!.faults.inject({ fault: 'delay', delayMs: 1_500, endpoints: ['refresh'] })
+  const slow = await refreshThroughElement(page)
+  expect(slow.status).toBe(200)
+  expect(demo.mock!.issued.access.has(slow.body.access_token as string)).toBe(true)
+  await expect.poll(async () => (await frameState(page)).valid).toBe(true)
+  expect(await errorsOf(page)).toEqual([])
+})
+
+test('Chatzy refuses the refresh token (401): the plugin mints again and the element never sees an error', async ({ page, demo }) => {
+  await readyAgent(page, demo)
+  const mintsBefore = demo.mock!.calls.mint
+  demo.mock!.faults.inject({ fault: 'refuse', endpoints: ['refresh'] })
+  const answer = await refreshThroughElement(page)
+  expect(answer.status).toBe(200)
+  expect(demo.mock!.issued.access.has(answer.body.access_token as string)).toBe(true)
+  expect(demo.mock!.calls.mint).toBeGreaterThan(mintsBefore)
+  await expect.poll(async () => (await frameState(page)).valid).toBe(true)
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'ready')
+  expect(await errorsOf(page)).toEqual([])
+})
+
+test('Chatzy refuses both the refresh token and the new mint: 401, and Retry starts a working session once Chatzy heals', async ({ page, demo }) => {
+  await readyAgent(page, demo)
+  demo.mock!.faults.inject({ fault: 'refuse', endpoints: ['refresh', 'mint'] })
+  const refused = await refreshThroughElement(page)
+  expect(refused.status).toBe(401)
+  expect(refused.body).toMatchObject({ statusCode: 401, code: 'CHATZY_NO_SESSION' })
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'error')
+  await expect.poll(() => errorsOf(page)).toContainEqual({ code: 'session-expired', retryable: false })
+
+  demo.mock!.faults.clear()
+  const started = page.waitForResponse((r) => new URL(r.url()).pathname === '/chatzy/session' && r.request().method() === 'POST')
+  await page.locator('chatzy-agent').getByRole('button', { name: 'Retry' }).click()
+  expect((await started).status()).toBe(200)
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'ready')
+  await expect.poll(async () => (await frameState(page)).valid).toBe(true)
+})
