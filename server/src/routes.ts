@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorReply, RefreshBody, RefreshReply, SessionBody, SessionReply } from './schemas.js'
 import { BadRequest, Internal, PayloadTooLarge, UnsupportedMediaType } from './errors.js'
 import { chatzyLog } from './log.js'
@@ -19,6 +19,8 @@ const errors = { '4xx': ErrorReply, '5xx': ErrorReply }
 export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { flows, guard }) => {
   app.addHook('onRequest', guard)
   app.setErrorHandler(answerError)
+  // Bodies are checked as written: no coercion, no silent stripping of unknown fields.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler)
 
   // Our own JSON parser in this scope: prototype poisoning is refused whatever the host app's
   // `onProtoPoisoning` says, and a DELETE may come without a body.
