@@ -1,32 +1,50 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit'
-import { property, query, state } from 'lit/decorators.js'
+import { ReactiveElement, type PropertyValues } from '@lit/reactive-element'
+import { property } from '@lit/reactive-element/decorators/property.js'
 import type { SessionAnswer } from '../../contract/wire.js'
-import { ChatzyErrorEvent, ChatzyMessageEvent, ChatzyReadyEvent, ChatzyTokenRefreshedEvent } from './events.js'
-import { encode, parseMessage, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, ASSISTANT_NUDGE, type MessageForm } from './protocol.js'
-import { TokenClient, TokenError } from './token-client.js'
+import { ChatzyErrorEvent, ChatzyMessageEvent, ChatzyReadyEvent, ChatzyTokenRefreshedEvent, type ChatzyErrorCode } from './events.js'
+import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, encode, originOf, parseMessage, type ChatzyMessage, type MessageForm } from './protocol.js'
+import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
+import { SignOutChannel } from './tabs.js'
+import { TokenClient, TokenError, type Renewal } from './token-client.js'
 import { styles } from './styles.js'
 
 export type ChatzyAgentStatus = 'idle' | 'loading' | 'ready' | 'refreshing' | 'error'
+
+const NOTICES: Record<ChatzyErrorCode, string> = {
+  unauthenticated: 'Sign in to use the agent.',
+  'session-expired': 'Your session with the agent has ended.',
+  network: 'The agent cannot be reached. Check your connection.',
+  server: 'The agent is not available right now.',
+  config: 'The agent is not set up correctly.',
+}
+
+// Static markup, no data: the token and the iframe URL never go through HTML parsing.
+const TEMPLATE = '<div part="base"><slot name="loading"><div class="notice" role="status">Loading the agent…</div></slot>'
+  + '<slot name="error"><div class="notice" role="alert"><p></p><button type="button">Retry</button></div></slot></div>'
+
+/** A server-rendered token is used only with this much life left; else the element starts a session. */
+const MIN_SERVER_TOKEN_LIFE_MS = 5_000
 
 /**
  * Embeds the Chatzy AI agent iframe for the signed-in user and keeps its access token fresh
  * through the host's own server (the `chatzy-agent/server` Fastify plugin).
  *
  * @tag chatzy-agent
- * @fires chatzy-ready - The iframe is shown with its first token.
- * @fires chatzy-token-refreshed - A new access token went to the iframe.
+ * @fires chatzy-ready - The iframe is shown with its first token (`userId`, `expiresAt`).
+ * @fires chatzy-token-refreshed - A new access token went to the iframe (`expiresAt`, `reason`: `iframe`, `ahead` or `manual`).
  * @fires chatzy-error - No token could be had; `code` says why, `retryable` whether Retry may help.
- * @fires chatzy-message - Any other message from the iframe.
- * @slot loading - Shown while the first token is fetched.
- * @slot error - Shown when the agent cannot be loaded.
+ * @fires chatzy-message - Any other message of the iframe (`message`, a plain copy).
+ * @slot loading - Shown while the first token is fetched (default: "Loading the agent…").
+ * @slot error - Shown when the agent cannot be loaded (default: a short reason and a Retry button).
  * @csspart base - The box around the iframe.
  * @csspart frame - The iframe.
  * @cssproperty --chatzy-agent-height - Height of the element (default 600px).
  * @cssproperty --chatzy-agent-width - Width of the element (default 100%).
- * @cssproperty --chatzy-agent-border - Border of the box.
- * @cssproperty --chatzy-agent-radius - Corner radius of the box.
+ * @cssproperty --chatzy-agent-border - Border of the box (default 1px solid #d0d4dc).
+ * @cssproperty --chatzy-agent-radius - Corner radius of the box (default 12px).
+ * @cssproperty --chatzy-agent-background - Background of the box, seen while loading or on error (default transparent).
  */
-export class ChatzyAgent extends LitElement {
+export class ChatzyAgent extends ReactiveElement {
   static override styles = styles
 
   /** The Chatzy chatbot id (uuid). Required. */
@@ -35,7 +53,7 @@ export class ChatzyAgent extends LitElement {
   /** Base URL of the plugin's routes. */
   @property() endpoint = '/chatzy'
 
-  /** Base URL of Chatzy's app; messages are accepted from its exact origin only. */
+  /** Base URL of Chatzy's app; messages are accepted from its exact origin only, and replies go to it only. */
   @property({ attribute: 'app-url' }) appUrl = 'https://app.chatzy.ai'
 
   /** A server-rendered first access token: with `user-id` and `expires-at`, no `/session` call on load. */
@@ -44,13 +62,13 @@ export class ChatzyAgent extends LitElement {
   /** The user id that goes with a server-rendered `access-token`. */
   @property({ attribute: 'user-id' }) userId?: string
 
-  /** Expiry (epoch ms) of a server-rendered `access-token`. */
+  /** Expiry (epoch ms, server clock) of a server-rendered `access-token`. */
   @property({ attribute: 'expires-at', type: Number }) expiresAt?: number
 
-  /** `lazy`: nothing is fetched until the element nears the viewport; `eager`: at once. */
+  /** `lazy` (default): no request and no iframe until the element nears the viewport; `eager`: at once. */
   @property() loading: 'lazy' | 'eager' = 'lazy'
 
-  /** Seconds before expiry to refresh unprompted and push the new token (off when unset). */
+  /** Seconds before expiry to refresh unprompted and push the new token to the iframe (off when unset or 0). */
   @property({ attribute: 'refresh-ahead', type: Number }) refreshAhead?: number
 
   /** Accessible name of the iframe. */
@@ -59,88 +77,87 @@ export class ChatzyAgent extends LitElement {
   /** Permissions policy of the iframe (its `allow` attribute). */
   @property() allow?: string
 
-  /** Where the element stands; reflected as an attribute. Read-only. */
+  /** Where the element stands: `idle` `loading` `ready` `refreshing` `error`. Reflected as an attribute. Read-only. */
   @property({ reflect: true }) status: ChatzyAgentStatus = 'idle'
 
-  @state() private frameUrl?: string
-  @state() private errorText = ''
-
-  @query('iframe') private frame?: HTMLIFrameElement
-
   #client?: TokenClient
-  #tokenExpiresAt = 0
-  #abort?: AbortController
+  #run?: AbortController
   #observer?: IntersectionObserver
+  #tabs?: SignOutChannel
+  #schedule = new RefreshSchedule(() => void this.#push('ahead'), () => this.#recover())
+  #frame?: HTMLIFrameElement
+  #notice?: HTMLElement
+  #user?: string
+  #expiry = 0
+  #form: MessageForm = 'object'
+  #failure?: TokenError
+  #announced?: Renewal
+  #serverTokenUsed = false
+
+  protected override createRenderRoot() {
+    const root = super.createRenderRoot() as ShadowRoot
+    root.innerHTML = TEMPLATE
+    this.#notice = root.querySelector('p') ?? undefined
+    root.querySelector('button')?.addEventListener('click', () => this.#retry())
+    return root
+  }
 
   override connectedCallback() {
     super.connectedCallback()
-    window.addEventListener('message', this.#onMessage)
-    this.#scheduleStart()
+    addEventListener('message', this.#onMessage)
+    this.#schedule.start()
+    this.#begin()
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback()
-    window.removeEventListener('message', this.#onMessage)
-    this.#stop()
+    removeEventListener('message', this.#onMessage)
+    this.#schedule.stop()
+    this.#end()
+    this.status = 'idle'
   }
 
   protected override updated(changed: PropertyValues<this>) {
-    if (changed.has('chatbotId') || changed.has('endpoint') || changed.has('appUrl')) {
-      if (changed.get('chatbotId') !== undefined || changed.get('endpoint') !== undefined || changed.get('appUrl') !== undefined) {
-        this.reload()
-      }
+    const frame = this.#frame
+    if (frame) {
+      frame.title = this.title
+      if (this.allow) frame.allow = this.allow
+      else frame.removeAttribute('allow')
+    }
+    // Another chatbot, server or app: start again cleanly (the old iframe and session are of no use).
+    const restart = (['chatbotId', 'endpoint', 'appUrl'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined)
+    if (restart && this.isConnected) {
+      this.#end()
+      this.#begin()
+    } else if (changed.has('refreshAhead')) {
+      this.#arm()
     }
   }
 
-  /** Asks the server for a new token now and pushes it to the iframe. */
+  /** Gets a new token from the server now and pushes it to the iframe. */
   async refresh(): Promise<void> {
-    await this.#refreshAndPush('object', 'manual')
+    await this.#push('manual')
   }
 
-  /** Inserts a nudge message into the conversation (sent as a JSON string, as Chatzy's example does). */
+  /** Inserts a nudge message into the conversation (sent as a JSON string, as Chatzy's own example does). */
   nudge(text: string): void {
-    this.#post({ type: ASSISTANT_NUDGE, nudge_message: String(text) }, 'string')
+    if (this.#frame) this.#post(this.#frame, { type: ASSISTANT_NUDGE, nudge_message: String(text) }, 'string')
   }
 
-  /** Starts again from a new session: a new iframe. */
+  /** Starts again from a new session, in a new iframe (also what the default Retry button does). */
   reload(): void {
-    this.#stop()
-    this.frameUrl = undefined
-    this.accessToken = undefined
+    this.#end()
+    this.#serverTokenUsed = true
     this.#start()
   }
 
-  /** Ends the server session and removes the iframe. */
+  /** Ends the server session, removes the iframe, and signs the agent out in every other tab of this site too. */
   async signOut(): Promise<void> {
-    this.#stop()
-    this.frameUrl = undefined
+    const client = this.#tokenClient()
+    this.#end()
     this.status = 'idle'
-    await this.#tokenClient().end().catch(() => undefined)
-  }
-
-  override render() {
-    return html`<div part="base">
-      ${this.frameUrl
-        ? html`<iframe part="frame" id="chatzy-iframe" src=${this.frameUrl} title=${this.title} allow=${this.allow ?? nothing}></iframe>`
-        : nothing}
-      ${this.status === 'loading' && !this.frameUrl
-        ? html`<slot name="loading"><div class="notice" role="status">Loading the agent…</div></slot>`
-        : nothing}
-      ${this.status === 'error'
-        ? html`<slot name="error"><div class="notice" role="alert">
-            <p>${this.errorText}</p>
-            <button type="button" @click=${() => this.reload()}>Retry</button>
-          </div></slot>`
-        : nothing}
-    </div>`
-  }
-
-  get #appOrigin(): string | undefined {
-    try {
-      return new URL(this.appUrl).origin
-    } catch {
-      return undefined
-    }
+    await client.end().catch(() => undefined)
+    this.#tabs?.announce()
   }
 
   #tokenClient(): TokenClient {
@@ -148,95 +165,177 @@ export class ChatzyAgent extends LitElement {
     return this.#client
   }
 
-  #scheduleStart() {
-    if (this.loading === 'eager' || typeof IntersectionObserver === 'undefined') {
+  get #appOrigin(): string | undefined {
+    return originOf(this.appUrl)
+  }
+
+  /** Starts now, or once the element nears the viewport when lazy. */
+  #begin() {
+    this.#tabs = new SignOutChannel(this.endpoint, () => this.#signedOutElsewhere())
+    if (this.loading === 'eager' || typeof IntersectionObserver !== 'function') {
       this.#start()
       return
     }
     this.#observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) {
-        this.#observer?.disconnect()
-        this.#start()
-      }
+      if (entries.some((entry) => entry.isIntersecting)) this.#start()
     }, { rootMargin: '200px' })
     this.#observer.observe(this)
   }
 
-  #stop() {
+  /** Drops the iframe and everything in flight or scheduled. */
+  #end() {
     this.#observer?.disconnect()
-    this.#abort?.abort()
-    this.#abort = undefined
+    this.#observer = undefined
+    this.#tabs?.close()
+    this.#tabs = undefined
+    this.#run?.abort()
+    this.#run = undefined
+    this.#schedule.arm(0)
+    this.#frame?.remove()
+    this.#frame = undefined
+    this.#failure = undefined
   }
 
   async #start() {
-    if (!this.chatbotId) return this.#fail(new TokenError('config', false, 'chatbot-id is required'))
-    if (this.#appOrigin === undefined) return this.#fail(new TokenError('config', false, 'app-url is not a URL'))
-    this.#abort = new AbortController()
-    const signal = this.#abort.signal
+    this.#observer?.disconnect()
+    this.#observer = undefined
+    if (this.#run) return
+    const run = (this.#run = new AbortController())
+    this.#tabs ??= new SignOutChannel(this.endpoint, () => this.#signedOutElsewhere())
     this.status = 'loading'
     try {
-      const session = this.accessToken && this.userId && this.expiresAt
-        ? this.#serverRendered(this.accessToken, this.userId, this.expiresAt)
-        : await this.#tokenClient().session(this.chatbotId, signal)
-      if (signal.aborted) return
-      this.#tokenExpiresAt = session.expires_at
-      this.frameUrl = session.iframe_url
-      this.status = 'ready'
-      this.dispatchEvent(new ChatzyReadyEvent(session.user_id, session.expires_at))
+      // Properties a framework sets right after inserting the element are in after the first update.
+      await this.updateComplete
+      if (run.signal.aborted) return
+      if (!this.chatbotId) throw new TokenError('config', false, 'chatbot-id is required')
+      const session = this.#serverRendered() ?? (await this.#tokenClient().session(this.chatbotId, run.signal))
+      if (!run.signal.aborted) this.#show(session)
     } catch (error) {
-      if (!signal.aborted) this.#fail(error)
+      if (!run.signal.aborted) this.#fail(error)
     }
   }
 
-  #serverRendered(accessToken: string, userId: string, expiresAt: number): SessionAnswer {
+  #serverRendered(): SessionAnswer | undefined {
+    const { accessToken, userId, expiresAt } = this
+    if (this.#serverTokenUsed || !accessToken || !userId || !expiresAt || expiresAt - Date.now() < MIN_SERVER_TOKEN_LIFE_MS) return undefined
+    this.#serverTokenUsed = true
     const query = new URLSearchParams({ user_id: userId, access_token: accessToken })
     const iframe_url = `${this.appUrl.replace(/\/+$/, '')}/chatbot-iframe/${encodeURIComponent(this.chatbotId)}?${query}`
     return { user_id: userId, chatbot_id: this.chatbotId, access_token: accessToken, expires_at: expiresAt, iframe_url }
   }
 
+  /** Shows a session in a new iframe: the only place an iframe `src` is ever set. */
+  #show(session: SessionAnswer) {
+    const appOrigin = this.#appOrigin
+    if (appOrigin === undefined || originOf(session.iframe_url) !== appOrigin) {
+      throw new TokenError('config', false, 'The iframe URL is not on app-url\'s origin')
+    }
+    this.#frame?.remove()
+    const frame = (this.#frame = document.createElement('iframe'))
+    frame.setAttribute('part', 'frame')
+    frame.id = 'chatzy-iframe'
+    frame.title = this.title
+    if (this.allow) frame.allow = this.allow
+    frame.src = session.iframe_url
+    this.renderRoot.firstElementChild?.prepend(frame)
+    this.#user = session.user_id
+    this.#failure = undefined
+    this.#accept(session.expires_at)
+    this.status = 'ready'
+    this.dispatchEvent(new ChatzyReadyEvent(session.user_id, session.expires_at))
+  }
+
+  #accept(expiresAt: number) {
+    this.#expiry = expiresAt
+    this.#arm()
+  }
+
+  #arm() {
+    const ahead = (this.refreshAhead ?? 0) * 1000
+    this.#schedule.arm(this.#frame && ahead > 0 && this.#expiry > 0 ? refreshTime(this.#expiry, this.#tokenClient().skewMs, ahead) : 0)
+  }
+
+  /**
+   * Renews the token and hands it to the iframe. Any number of callers at once share one
+   * renewal and each gets its answer (every ask of the iframe is answered).
+   */
+  async #push(reason: 'iframe' | 'ahead' | 'manual', form = this.#form) {
+    const run = this.#run
+    const frame = this.#frame
+    if (run === undefined || frame === undefined) return
+    this.status = 'refreshing'
+    try {
+      const renewal = await this.#tokenClient().renew(this.chatbotId, this.#expiry, run.signal)
+      if (run.signal.aborted || frame !== this.#frame) return
+      if (renewal.iframe_url !== undefined && renewal.user_id !== this.#user) {
+        // The host now has another user signed in: their agent, in a new iframe, never the old one.
+        if (renewal !== this.#announced) this.#show(renewal as SessionAnswer)
+        this.#announced = renewal
+        return
+      }
+      this.#post(frame, { type: TOKEN_REFRESH_RESPONSE, access_token: renewal.access_token }, form)
+      if (renewal === this.#announced) return
+      this.#announced = renewal
+      this.#failure = undefined
+      this.#accept(renewal.expires_at)
+      this.status = 'ready'
+      this.dispatchEvent(new ChatzyTokenRefreshedEvent(renewal.expires_at, reason))
+    } catch (error) {
+      if (!run.signal.aborted && frame === this.#frame) this.#fail(error)
+    }
+  }
+
   #fail(error: unknown) {
-    const failure = error instanceof TokenError ? error : new TokenError('network', true, String(error))
+    const failure = error instanceof TokenError ? error : new TokenError('config', false, String(error))
+    this.#failure = failure
+    // Without a way to a new token the iframe's conversation must go (a signed-out user's chat stays on no screen).
+    if (!failure.retryable) {
+      this.#frame?.remove()
+      this.#frame = undefined
+      this.#schedule.arm(0)
+    }
+    if (this.#notice) this.#notice.textContent = NOTICES[failure.code]
     this.status = 'error'
-    this.errorText = failure.code === 'unauthenticated' ? 'Sign in to use the agent.' : 'The agent could not be loaded.'
     this.dispatchEvent(new ChatzyErrorEvent(failure.code, failure.retryable, failure.message))
+  }
+
+  /** Retry: a new token for the same iframe when it is still alive, else a new session. */
+  #retry() {
+    if (this.#frame && this.#failure?.retryable) void this.#push('manual')
+    else this.reload()
+  }
+
+  /** Back online, visible or focused after a retryable failure: try again once. */
+  #recover() {
+    if (this.status === 'error' && this.#frame && this.#failure?.retryable && document.visibilityState !== 'hidden') void this.#push('manual')
+  }
+
+  #signedOutElsewhere() {
+    if (this.status === 'idle') return
+    this.#end()
+    this.#fail(new TokenError('unauthenticated', false, 'Signed out in another tab'))
   }
 
   /** Handles a message only from our own iframe, in a known shape, from Chatzy's exact origin. */
   #onMessage = (event: MessageEvent) => {
-    const frame = this.frame
-    if (frame === undefined || frame === null || event.source !== frame.contentWindow) return
+    const frame = this.#frame
+    if (frame === undefined || event.source === null || event.source !== frame.contentWindow) return
     const parsed = parseMessage(event.data)
-    if (parsed === undefined) return
-    if (event.origin !== this.#appOrigin) return
-    if (parsed.message.type === TOKEN_REFRESH) {
-      void this.#refreshAndPush(parsed.form, 'iframe')
-    } else {
-      this.dispatchEvent(new ChatzyMessageEvent(parsed.message))
+    if (parsed === undefined || event.origin !== this.#appOrigin) return
+    const { message, form } = parsed
+    if (message.type === TOKEN_REFRESH) {
+      this.#form = form
+      void this.#push('iframe', form)
+    } else if (message.type !== TOKEN_REFRESH_RESPONSE && message.type !== ASSISTANT_NUDGE) {
+      // Our own message types coming back are echoes, never news for the host.
+      this.dispatchEvent(new ChatzyMessageEvent(message))
     }
   }
 
-  async #refreshAndPush(form: MessageForm, reason: 'iframe' | 'ahead' | 'manual') {
-    const signal = this.#abort?.signal
-    if (this.frameUrl === undefined || signal === undefined) return
-    this.status = 'refreshing'
-    try {
-      const answer = await this.#tokenClient().refresh(this.#tokenExpiresAt, signal)
-      if (signal.aborted) return
-      this.#tokenExpiresAt = answer.expires_at
-      this.#post({ type: TOKEN_REFRESH_RESPONSE, access_token: answer.access_token }, form)
-      this.status = 'ready'
-      this.dispatchEvent(new ChatzyTokenRefreshedEvent(answer.expires_at, reason))
-    } catch (error) {
-      if (!signal.aborted) this.#fail(error)
-    }
-  }
-
-  /** Posts to our iframe, to Chatzy's exact origin only: never `'*'`. */
-  #post(message: { type: string; [field: string]: unknown }, form: MessageForm) {
-    const target = this.frame?.contentWindow
+  /** Posts to our iframe, to Chatzy's exact origin only: never `'*'`. If the iframe has navigated elsewhere, the browser drops it. */
+  #post(frame: HTMLIFrameElement, message: ChatzyMessage, form: MessageForm) {
     const origin = this.#appOrigin
-    if (!target || origin === undefined) return
-    target.postMessage(encode(message, form), origin)
+    if (origin !== undefined) frame.contentWindow?.postMessage(encode(message, form), origin)
   }
 }
 
