@@ -51,7 +51,5 @@ export type ErrorCode =
   | 'CHATZY_UPSTREAM_UNAVAILABLE'
   | 'CHATZY_UPSTREAM_TIMEOUT'
   | 'CHATZY_STORE_UNAVAILABLE'
-  /** Chatzy refused the server's own credentials (`apiKey`, chatbot id): a configuration problem. */
-  | 'CHATZY_UPSTREAM_REFUSED'
   /** An unexpected failure on the server. */
   | 'CHATZY_INTERNAL'

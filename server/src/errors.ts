@@ -18,7 +18,8 @@ export const StoreUnavailable = createError('CHATZY_STORE_UNAVAILABLE', 'The ses
 
 /**
  * Chatzy refused the credentials (a 4xx). For a refresh token this means "mint again"; a refused
- * mint means the plugin's `apiKey` or chatbot id is wrong, which the browser cannot fix.
+ * mint means the plugin's `apiKey` or chatbot id is wrong, which the browser cannot fix: it is
+ * answered as 502 `CHATZY_UPSTREAM_BAD_RESPONSE` and logged with this cause.
  */
 export const UpstreamRefused = createError('CHATZY_UPSTREAM_REFUSED', 'Chatzy refused the request', 502)
 

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorReply, RefreshBody, RefreshReply, SessionBody, SessionReply } from './schemas.js'
-import { BadRequest, Internal, PayloadTooLarge, UnsupportedMediaType } from './errors.js'
+import { BadRequest, Internal, PayloadTooLarge, UnsupportedMediaType, UpstreamBadResponse, UpstreamRefused } from './errors.js'
 import { chatzyLog } from './log.js'
 import type { SessionFlows } from './session.js'
 
@@ -66,6 +66,8 @@ function answerError(this: unknown, error: FastifyError, request: FastifyRequest
 }
 
 export function toChatzyError(error: FastifyError): FastifyError {
+  // A refused mint means our own apiKey or chatbot id is wrong: to the browser, a bad upstream answer.
+  if (error instanceof UpstreamRefused) return new UpstreamBadResponse({ cause: error })
   if (typeof error.code === 'string' && error.code.startsWith('CHATZY_')) return error
   if (error.validation) return new BadRequest(error.message)
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new PayloadTooLarge()
