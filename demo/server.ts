@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
+import { redisStore } from '../server/src/index.js'
 import { createMockChatzy, type MockChatzy } from './mock-chatzy/api.js'
 import { buildHostApp } from './host-app.js'
 
@@ -12,6 +14,8 @@ export interface DemoOptions {
   apiKey?: string
   chatbotId?: string
   logger?: boolean
+  /** Keep sessions in this Redis (`redis://…`) instead of in memory. */
+  redisUrl?: string
 }
 
 export interface Demo {
@@ -19,6 +23,8 @@ export interface Demo {
   hostUrl: string
   mock?: MockChatzy
   mockUrl?: string
+  /** Where sessions live. */
+  store: 'memory' | 'redis'
   close(): Promise<void>
 }
 
@@ -30,6 +36,8 @@ export const DEMO_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
  */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const real = options.apiKey !== undefined && options.chatbotId !== undefined
+  // First, so that an unreachable Redis stops the demo before anything else is listening.
+  const redis = options.redisUrl === undefined ? undefined : await connectRedis(options.redisUrl)
   let mock: MockChatzy | undefined
   let mockUrl: string | undefined
   const apiKey = real ? options.apiKey! : `mock-key-${randomBytes(8).toString('hex')}`
@@ -46,6 +54,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     appUrl: mockUrl,
     cookieSecret: process.env.COOKIE_SECRET ?? randomBytes(32).toString('hex'),
     logger: options.logger ?? false,
+    ...(redis && { store: redisStore({ client: redis }) }),
   })
   await host.listen({ host: 'localhost', port: options.port ?? 0 })
   const hostAddress = host.server.address()
@@ -55,9 +64,32 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     hostUrl,
     mock,
     mockUrl,
+    store: redis ? 'redis' : 'memory',
     async close() {
       await host.close()
       await mock?.app.close()
+      await redis?.quit().catch(() => redis.disconnect())
     },
   }
+}
+
+/**
+ * The client settings docs/scaling.md recommends: while Redis is unreachable, commands fail at
+ * once (the plugin answers 503) instead of piling up, and the client keeps reconnecting.
+ */
+async function connectRedis(url: string): Promise<Redis> {
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true })
+  let lastError: Error | undefined
+  const report = (error: Error) => { lastError = error }
+  client.on('error', report)
+  try {
+    await client.connect()
+  } catch (error) {
+    client.disconnect()
+    throw new Error(`cannot reach Redis at REDIS_URL: ${(lastError ?? (error as Error)).message}`, { cause: error })
+  }
+  client.off('error', report)
+  // From now on an outage is answered with 503s and the client reconnects by itself.
+  client.on('error', (error) => console.error(`redis: ${error.message}`))
+  return client
 }
