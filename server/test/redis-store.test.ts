@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
+import { inspect, promisify } from 'node:util'
 import type { Redis } from 'ioredis'
 import { redisStore, type StoredSession } from '../src/index.js'
 import { connectRedis, startRedisServer, type RedisServer } from '../../test/redis-server.js'
@@ -130,4 +130,17 @@ test('a mint and a refresh never make Redis walk its keyspace (no KEYS, no SCAN)
 
   assert.ok(commands.includes('get') && commands.includes('set'), `the flow used Redis: ${commands.join(' ')}`)
   assert.ok(!commands.some((name) => name === 'keys' || name === 'scan'), `no keyspace walk: ${commands.join(' ')}`)
+})
+
+test('a failing Redis write is reported without the session it carried', async (t) => {
+  const store = redisStore({ client: redis })
+  // Redis out of memory refuses writes with an error naming the command (and, in ioredis, its arguments).
+  await redis.config('SET', 'maxmemory', '1')
+  t.after(() => redis.config('SET', 'maxmemory', '0'))
+
+  const error = await store.set('full', { ...session, refresh_token: 'rt_must_not_leak' }, 60_000).then(() => undefined, (e: unknown) => e)
+
+  assert.ok(error instanceof Error, 'the write fails')
+  assert.match(error.message, /OOM/)
+  assert.ok(!inspect(error, { depth: 10, showHidden: true }).includes('rt_must_not_leak'), 'the session is not in the error')
 })

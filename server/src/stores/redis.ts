@@ -19,6 +19,18 @@ export interface RedisStoreOptions {
  */
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`
 
+/**
+ * ioredis attaches a failed command's arguments to its error, and a host's logger may print
+ * them: for SET those are the whole session. Only the command's name is kept.
+ */
+function withoutArguments(error: unknown): never {
+  if (typeof error === 'object' && error !== null && 'command' in error) {
+    const { command } = error as { command?: { name?: unknown } }
+    Object.assign(error, { command: { name: command?.name } })
+  }
+  throw error
+}
+
 const STRING_FIELDS = ['user_id', 'chatbot_id', 'access_token', 'refresh_token'] as const
 const NUMBER_FIELDS = ['access_expires_at', 'refresh_expires_at', 'upstream_at'] as const
 
@@ -54,30 +66,30 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
 
   return {
     async get(id) {
-      const raw = await client.get(sessionKey(id))
+      const raw = await client.get(sessionKey(id)).catch(withoutArguments)
       return raw === null ? undefined : toSession(raw)
     },
 
     async set(id, session, ttlMs) {
       const ttl = Math.ceil(ttlMs)
       if (!(ttl > 0)) {
-        await client.del(sessionKey(id))
+        await client.del(sessionKey(id)).catch(withoutArguments)
         return
       }
-      await client.set(sessionKey(id), JSON.stringify(session), 'PX', ttl)
+      await client.set(sessionKey(id), JSON.stringify(session), 'PX', ttl).catch(withoutArguments)
     },
 
     async delete(id) {
-      await client.del(sessionKey(id))
+      await client.del(sessionKey(id)).catch(withoutArguments)
     },
 
     async lock(id, ttlMs) {
       const key = lockKey(id)
       const token = randomBytes(16).toString('base64url')
-      const taken = await client.set(key, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')
+      const taken = await client.set(key, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX').catch(withoutArguments)
       if (taken !== 'OK') return undefined
       return async () => {
-        await client.eval(RELEASE_LOCK, 1, key, token)
+        await client.eval(RELEASE_LOCK, 1, key, token).catch(withoutArguments)
       }
     },
   }
