@@ -1,0 +1,174 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { ChatzyAgentOptions, SessionStore, StoredSession } from '../src/index.js'
+import { buildApp, call, sessionCookieOf, startChatzy } from './helpers.js'
+
+type T = { after(fn: () => unknown): void }
+
+async function setup(t: T, options: Partial<ChatzyAgentOptions> = {}, mock: Parameters<typeof startChatzy>[0] = {}) {
+  const chatzy = await startChatzy(mock)
+  const app = await buildApp(chatzy, options)
+  t.after(() => Promise.all([app.close(), chatzy.app.close()]))
+  return { chatzy, app }
+}
+
+/** A store without TTL, so that a session can outlive its refresh token (as with clock skew). */
+function keepingStore(): SessionStore & { sessions: Map<string, StoredSession> } {
+  const sessions = new Map<string, StoredSession>()
+  return {
+    sessions,
+    get: async (id) => sessions.get(id),
+    set: async (id, session) => void sessions.set(id, session),
+    delete: async (id) => void sessions.delete(id),
+  }
+}
+
+test('every /refresh asks identify again: a signed-out user loses the session (401), for good', async (t) => {
+  const { chatzy, app } = await setup(t, { minRefreshIntervalMs: 0 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  assert.equal((await call(app, 'POST', '/refresh', { user: 'alice', cookie })).statusCode, 200)
+
+  const signedOut = await call(app, 'POST', '/refresh', { cookie })
+  assert.equal(signedOut.statusCode, 401)
+  assert.equal(signedOut.json().code, 'CHATZY_NO_SESSION')
+  assert.equal(signedOut.cookies.find((c) => c.name === 'chatzy_session')?.value, '', 'the cookie is cleared')
+  // Signing in again as the same user does not revive the deleted session.
+  const again = await call(app, 'POST', '/refresh', { user: 'alice', cookie })
+  assert.equal(again.statusCode, 401)
+  assert.equal(chatzy.calls.refresh, 1)
+})
+
+test('every /refresh asks identify again: another signed-in user gets 401, never the first user\'s token', async (t) => {
+  const { chatzy, app } = await setup(t, { minRefreshIntervalMs: 0 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  const refreshesBefore = chatzy.calls.refresh
+  const other = await call(app, 'POST', '/refresh', { user: 'mallory', cookie })
+  assert.equal(other.statusCode, 401)
+  assert.equal(other.json().code, 'CHATZY_NO_SESSION')
+  assert.ok(!other.body.includes(started.json().access_token))
+  assert.equal(chatzy.calls.refresh, refreshesBefore)
+  assert.equal((await call(app, 'POST', '/refresh', { user: 'alice', cookie })).statusCode, 401, 'the session was deleted')
+})
+
+test('POST /session with another user\'s cookie starts a new session with a new id; the old one is deleted', async (t) => {
+  const { app } = await setup(t)
+  const alice = await call(app, 'POST', '/session', { user: 'alice' })
+  const bob = await call(app, 'POST', '/session', { user: 'bob', cookie: sessionCookieOf(alice) })
+  assert.equal(bob.statusCode, 200)
+  assert.equal(bob.json().user_id, 'bob')
+  assert.notEqual(sessionCookieOf(bob), sessionCookieOf(alice))
+  assert.equal((await call(app, 'POST', '/refresh', { user: 'alice', cookie: sessionCookieOf(alice) })).statusCode, 401)
+  assert.equal((await call(app, 'POST', '/refresh', { user: 'bob', cookie: sessionCookieOf(bob) })).statusCode, 200)
+})
+
+test('a page reload (POST /session with its own cookie) reuses the session and its fresh token: no upstream call', async (t) => {
+  const { chatzy, app } = await setup(t)
+  const first = await call(app, 'POST', '/session', { user: 'alice' })
+  const again = await call(app, 'POST', '/session', { user: 'alice', cookie: sessionCookieOf(first) })
+  assert.equal(again.statusCode, 200)
+  assert.equal(again.json().access_token, first.json().access_token)
+  assert.equal(sessionCookieOf(again), sessionCookieOf(first))
+  assert.equal(chatzy.calls.mint, 1)
+  assert.equal(chatzy.calls.refresh, 0)
+})
+
+test('single-flight: 50 concurrent /refresh calls on one session make one upstream call and all get its token', async (t) => {
+  const { chatzy, app } = await setup(t, { minRefreshIntervalMs: 0 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  const held = started.json().expires_at as number
+  // A slow Chatzy keeps the first refresh in flight while the others arrive.
+  chatzy.faults.inject({ fault: 'delay', delayMs: 150, endpoints: ['refresh'] })
+  const answers = await Promise.all(Array.from({ length: 50 }, () => call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: held } })))
+  assert.equal(chatzy.calls.refresh, 1)
+  assert.equal(chatzy.calls.mint, 1)
+  const tokens = new Set(answers.map((a) => { assert.equal(a.statusCode, 200); return a.json().access_token }))
+  assert.equal(tokens.size, 1)
+  assert.notEqual([...tokens][0], started.json().access_token)
+  assert.ok(chatzy.issued.access.has([...tokens][0]))
+})
+
+test('expires_at: a caller holding an older token gets the stored newer one without an upstream call', async (t) => {
+  const { chatzy, app } = await setup(t, { minRefreshIntervalMs: 0 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  const first = started.json()
+  const tabA = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: first.expires_at } })
+  assert.equal(chatzy.calls.refresh, 1)
+  // Tab B still holds the token from /session: the newer stored one is its answer.
+  const tabB = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: first.expires_at - 1 } })
+  assert.equal(tabB.json().access_token, tabA.json().access_token)
+  assert.equal(chatzy.calls.refresh, 1)
+  // A caller that already holds the stored token asks for a newer one: upstream.
+  const tabC = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: tabA.json().expires_at } })
+  assert.notEqual(tabC.json().access_token, tabA.json().access_token)
+  assert.equal(chatzy.calls.refresh, 2)
+})
+
+test('a stored token inside refreshMarginMs of its expiry is not handed out: it is refreshed', async (t) => {
+  // Access tokens live 20 s; a 30 s margin means a stored token is never fresh enough.
+  const { chatzy, app } = await setup(t, { minRefreshIntervalMs: 60_000, refreshMarginMs: 30_000 }, { accessTtlMs: 20_000 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const refreshed = await call(app, 'POST', '/refresh', { user: 'alice', cookie: sessionCookieOf(started), body: { expires_at: 0 } })
+  assert.equal(refreshed.statusCode, 200)
+  assert.notEqual(refreshed.json().access_token, started.json().access_token)
+  assert.equal(chatzy.calls.refresh, 1)
+})
+
+test('minRefreshIntervalMs caps upstream calls per session, whatever the client sends', async (t) => {
+  const { chatzy, app } = await setup(t, { minRefreshIntervalMs: 60_000 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  for (const body of [{}, { expires_at: started.json().expires_at }, { expires_at: 8.64e15 }, {}, { expires_at: started.json().expires_at + 1 }]) {
+    const response = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body })
+    assert.equal(response.statusCode, 200)
+    assert.equal(response.json().access_token, started.json().access_token)
+  }
+  assert.equal(chatzy.calls.refresh, 0)
+  assert.equal(chatzy.calls.mint, 1)
+})
+
+test('a refresh token Chatzy refuses is replaced by a new mint for the same user, transparently', async (t) => {
+  const { chatzy, app } = await setup(t, { minRefreshIntervalMs: 0 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  chatzy.revokeRefreshTokens()
+  const refreshed = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: started.json().expires_at } })
+  assert.equal(refreshed.statusCode, 200)
+  assert.ok(chatzy.issued.access.has(refreshed.json().access_token))
+  assert.equal(chatzy.calls.refresh, 1)
+  assert.equal(chatzy.calls.mint, 2)
+  // The new refresh token is stored: the next refresh uses it, no further mint.
+  const next = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: refreshed.json().expires_at } })
+  assert.equal(next.statusCode, 200)
+  assert.equal(chatzy.calls.refresh, 2)
+  assert.equal(chatzy.calls.mint, 2)
+})
+
+test('an expired refresh token is not even sent: the plugin mints again for the same user', async (t) => {
+  const store = keepingStore()
+  const { chatzy, app } = await setup(t, { minRefreshIntervalMs: 0, store }, { refreshTtlMs: 100 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  const refreshed = await call(app, 'POST', '/refresh', { user: 'alice', cookie: sessionCookieOf(started), body: { expires_at: started.json().expires_at } })
+  assert.equal(refreshed.statusCode, 200)
+  assert.equal(chatzy.calls.refresh, 0)
+  assert.equal(chatzy.calls.mint, 2)
+  assert.ok(refreshed.cookies.some((c) => c.name === 'chatzy_session'), 'the cookie follows the new refresh token\'s life')
+})
+
+test('when Chatzy refuses both the refresh token and a new mint, the browser gets 401 and the session is gone', async (t) => {
+  const { chatzy, app } = await setup(t, { minRefreshIntervalMs: 0 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  chatzy.faults.inject({ fault: 'refuse' })
+  const refused = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: started.json().expires_at } })
+  assert.equal(refused.statusCode, 401)
+  assert.equal(refused.json().code, 'CHATZY_NO_SESSION')
+  chatzy.faults.clear()
+  const calls = chatzy.calls.mint + chatzy.calls.refresh
+  assert.equal((await call(app, 'POST', '/refresh', { user: 'alice', cookie })).statusCode, 401)
+  assert.equal(chatzy.calls.mint + chatzy.calls.refresh, calls)
+})
