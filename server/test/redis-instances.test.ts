@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Redis } from 'ioredis'
 import { redisStore } from '../src/index.js'
-import { connectRedis, startRedisServer, type RedisServer } from '../../test/redis-server.js'
+import { connectRedis, startRedisServer } from '../../test/redis-server.js'
 import { buildApp, browserHeaders, sessionCookieOf, startChatzy } from './helpers.js'
 
 /**
