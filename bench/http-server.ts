@@ -1,0 +1,81 @@
+/**
+ * The server side of the throughput benchmarks, run in its own process so that the load
+ * generator does not share its event loop. One Fastify app holds, side by side:
+ *   POST /bare               a plain route answering the same JSON a refresh answers (the baseline)
+ *   POST /cached/refresh     the plugin, answering from the stored token
+ *   POST /upstream/refresh   the plugin, reaching Chatzy on every call
+ * and a Chatzy stub in the same process (loopback HTTP, no delay). Tells its parent the ports
+ * over IPC, and answers `{ type: 'calls' }` with the stub's call counts.
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import Fastify from 'fastify'
+import chatzyAgent from '../server/src/index.js'
+
+const BENCH_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
+const BENCH_USER_HEADER = 'x-bench-user'
+const API_KEY = 'ak-bench-0123456789'
+const ACCESS_TTL_MS = 15 * 60_000
+const REFRESH_TTL_MS = 7 * 24 * 3_600_000
+
+/** Chatzy's two endpoints at their cheapest: plain node:http, no validation, no delay. */
+async function startStub() {
+  const calls = { mint: 0, refresh: 0 }
+  const token = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`
+  const stub = createServer((request, response) => {
+    request.resume()
+    request.once('end', () => {
+      const now = Date.now()
+      let answer: object
+      if (request.url === '/ai_agent/refresh_token') {
+        calls.refresh++
+        answer = { data: { access_token: token('at'), expires_at: now + ACCESS_TTL_MS } }
+      } else {
+        calls.mint++
+        answer = { data: { access_token: token('at'), refresh_token: token('rt'), access_token_expires_at: now + ACCESS_TTL_MS, refresh_token_expires_at: now + REFRESH_TTL_MS } }
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
+    })
+  })
+  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve))
+  return {
+    calls,
+    url: `http://127.0.0.1:${(stub.address() as { port: number }).port}`,
+    close: () => new Promise<void>((resolve) => { stub.closeAllConnections(); stub.close(() => resolve()) }),
+  }
+}
+
+async function main() {
+  const stub = await startStub()
+  const { calls, url } = stub
+  const app = Fastify({ logger: false })
+
+  const sample = { access_token: `at_${randomBytes(24).toString('base64url')}`, expires_at: Date.now() + ACCESS_TTL_MS }
+  app.post('/bare', { bodyLimit: 4 * 1024 }, async () => sample)
+
+  const common = {
+    apiKey: API_KEY,
+    chatbotId: BENCH_CHATBOT_ID,
+    apiUrl: url,
+    appUrl: 'https://app.chatzy.test',
+    identify: (request: { headers: Record<string, string | string[] | undefined> }) => (request.headers[BENCH_USER_HEADER] as string | undefined) ?? null,
+    cookie: { secret: randomBytes(32).toString('hex') },
+  }
+  // Each plugin instance in its own encapsulated scope, as two separate apps would have it.
+  await app.register(async (scope) => {
+    await scope.register(chatzyAgent, { ...common, prefix: '/cached' })
+  })
+  await app.register(async (scope) => {
+    // A refresh margin longer than the token's life: every refresh goes to Chatzy.
+    await scope.register(chatzyAgent, { ...common, prefix: '/upstream', refreshMarginMs: 2 * ACCESS_TTL_MS, minRefreshIntervalMs: 0 })
+  })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'calls') process.send!({ type: 'calls', calls: { ...calls } })
+    if (message.type === 'close') void Promise.all([app.close(), stub.close()]).then(() => process.exit(0))
+  })
+  process.send!({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` })
+}
+
+await main()

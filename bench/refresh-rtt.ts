@@ -1,0 +1,164 @@
+/**
+ * refresh_rtt_ratio: in Chromium, the median time from the iframe's `[TOKEN_REFRESH]` to its
+ * `[TOKEN_REFRESH_RESPONSE]` (element + plugin + store, across two origins), over the median of
+ * a bare `fetch` of the same route with the same body from the host page. Rounds alternate.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Frame, type Page } from '@playwright/test'
+import { build } from 'vite'
+import { startDemo } from '../demo/server.js'
+
+export interface RttResult {
+  rounds: number
+  /** Whether the element's loop breaker was lifted for the run (see buildElement). */
+  loop_breaker_lifted: boolean
+  element_median_ms: number
+  fetch_median_ms: number
+  refresh_rtt_ratio: number
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const workDir = fileURLToPath(new URL('../node_modules/.cache/chatzy-bench-rtt/', import.meta.url))
+
+/**
+ * The element as the CDN ships it, built the same way (the project's Vite config), with one
+ * difference: its loop breaker (a few refreshes a minute per element, against an iframe that
+ * asks in a loop) is lifted, or 100 back-to-back rounds would mostly measure its waiting.
+ * Undefined when the element offers no such knob: then the stock CDN file runs.
+ */
+async function buildElement(): Promise<string | undefined> {
+  await rm(workDir, { recursive: true, force: true })
+  await mkdir(workDir, { recursive: true })
+  // Its own package.json: the project's `sideEffects` list must not prune this entry's assignment.
+  await writeFile(`${workDir}package.json`, JSON.stringify({ type: 'module', sideEffects: true }))
+  await writeFile(`${workDir}entry.js`, [
+    `import { policy } from ${JSON.stringify(`${root}element/src/token-client.ts`)}`,
+    `import { defineChatzyAgent } from ${JSON.stringify(`${root}element/src/index.ts`)}`,
+    'policy.refreshesPerWindow = Number.MAX_SAFE_INTEGER',
+    // Registered explicitly: the package marks its sources free of side effects.
+    'defineChatzyAgent()',
+  ].join('\n'))
+  try {
+    await build({
+      root,
+      logLevel: 'silent',
+      build: {
+        outDir: `${workDir}out`,
+        emptyOutDir: true,
+        lib: { entry: `${workDir}entry.js`, formats: ['es'], fileName: () => 'chatzy-agent.bench.js' },
+      },
+    })
+    const code = await readFile(`${workDir}out/chatzy-agent.bench.js`, 'utf8')
+    return /refreshesPerWindow\s*=/.test(code) ? code : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path))
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * One round as the iframe sees it: post [TOKEN_REFRESH] to the parent, wait for the answer.
+ * (A string, so that no build helper of this file leaks into the page.)
+ */
+const ELEMENT_ROUND = `new Promise((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('no [TOKEN_REFRESH_RESPONSE] within 10 s')), 10000)
+  const started = performance.now()
+  addEventListener('message', function onMessage(event) {
+    let data = event.data
+    if (typeof data === 'string') {
+      try { data = JSON.parse(data) } catch { return }
+    }
+    if (!data || data.type !== '[TOKEN_REFRESH_RESPONSE]') return
+    const elapsed = performance.now() - started
+    clearTimeout(timer)
+    removeEventListener('message', onMessage)
+    resolve(elapsed)
+  })
+  parent.postMessage({ type: '[TOKEN_REFRESH]', reason: 'TokenExpiredError' }, '*')
+})`
+
+function elementRound(frame: Frame): Promise<number> {
+  return frame.evaluate(ELEMENT_ROUND) as Promise<number>
+}
+
+/** The same route, same headers and body, from the host page with a bare fetch. */
+function fetchRound(page: Page, body: string): Promise<number> {
+  return page.evaluate(async (payload) => {
+    const started = performance.now()
+    const response = await fetch('/chatzy/refresh', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-chatzy-agent': '1' },
+      body: payload,
+    })
+    await response.json()
+    if (!response.ok) throw new Error(`bare fetch answered ${response.status}`)
+    return performance.now() - started
+  }, body)
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+export async function measureRefreshRtt(requestedRounds = 100): Promise<RttResult> {
+  const element = await buildElement()
+  // With the loop breaker in place, only its allowance fits in one minute.
+  const rounds = element === undefined ? 5 : requestedRounds
+  const warmup = element === undefined ? 0 : 10
+  // Long-lived tokens: the iframe never asks on its own during the run, only when told to.
+  const demo = await startDemo({ accessTtlMs: 15 * 60_000 })
+  const browser = await chromium.launch({
+    ...(systemChromium ? { executablePath: systemChromium } : {}),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  })
+  try {
+    const page = await browser.newPage()
+    if (element !== undefined) {
+      await page.route(`${demo.hostUrl}/assets/chatzy-agent.js`, (route) => route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: element }))
+    }
+    let lastBody = '{}'
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/chatzy/refresh') lastBody = request.postData() ?? '{}'
+    })
+    await page.goto(demo.hostUrl)
+    await page.getByRole('button', { name: 'Sign in as alice' }).click()
+    await page.locator('chatzy-agent[status="ready"]').waitFor({ state: 'attached', timeout: 30_000 })
+    const frameHandle = await page.locator('chatzy-agent iframe').elementHandle({ timeout: 30_000 })
+    const frame = (await frameHandle!.contentFrame())!
+    await frame.waitForFunction(() => 'chatzyMock' in window)
+    await frame.evaluate(() => (window as unknown as { chatzyMock: { setAutoAsk(on: boolean): void } }).chatzyMock.setAutoAsk(false))
+
+    for (let i = 0; i < warmup; i++) {
+      await elementRound(frame)
+      await fetchRound(page, lastBody)
+    }
+    const viaElement: number[] = []
+    const viaFetch: number[] = []
+    for (let i = 0; i < rounds; i++) {
+      viaElement.push(await elementRound(frame))
+      // Let the iframe finish its own check of the new token before the next timing.
+      await pause(20)
+      viaFetch.push(await fetchRound(page, lastBody))
+      await pause(20)
+    }
+    const viaElementMedian = median(viaElement)
+    const bare = median(viaFetch)
+    return {
+      rounds,
+      loop_breaker_lifted: element !== undefined,
+      element_median_ms: Math.round(viaElementMedian * 100) / 100,
+      fetch_median_ms: Math.round(bare * 100) / 100,
+      refresh_rtt_ratio: Math.round((viaElementMedian / bare) * 1000) / 1000,
+    }
+  } finally {
+    await browser.close()
+    await demo.close()
+  }
+}

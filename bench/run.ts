@@ -1,0 +1,93 @@
+/**
+ * `npm run bench`: every figure is a ratio or a count measured in this run against a baseline
+ * measured in this same run (machines are noisy; absolute numbers travel badly).
+ * Prints a table and writes bench/results.json.
+ *
+ *   BENCH_SECONDS  seconds per throughput run (default 5)
+ *   BENCH_ROUNDS   interleaved throughput runs per scenario; the best counts (default 3)
+ *   BENCH_STRICT=1 exit non-zero when a figure misses its goal
+ */
+import { execFile } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { measureThroughput } from './throughput.js'
+import { measureCoalescing } from './coalesce.js'
+import { measureBundle } from './bundle-size.js'
+import { measureRefreshRtt } from './refresh-rtt.js'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const log = (line: string) => console.log(line)
+
+interface Figure { value: number; goal: string; met: boolean | undefined; what: string }
+const figures: Record<string, Figure> = {}
+const figure = (name: string, value: number, what: string, goal?: [op: '>=' | '<=' | '==', target: number]) => {
+  figures[name] = {
+    value,
+    what,
+    goal: goal ? `${goal[0]} ${goal[1]}` : '',
+    met: goal === undefined ? undefined : goal[0] === '>=' ? value >= goal[1] : goal[0] === '<=' ? value <= goal[1] : value === goal[1],
+  }
+}
+
+async function memory() {
+  const script = fileURLToPath(new URL('./memory.ts', import.meta.url))
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', script], { maxBuffer: 1 << 20 })
+  return JSON.parse(stdout.trim().split('\n').pop()!) as { sessions: number; bytes_per_session: number; bytes_per_session_512_char_tokens: number }
+}
+
+const details: Record<string, unknown> = {}
+
+log(`throughput: autocannon, ${seconds} s x ${rounds} interleaved rounds per scenario (best run counts)`)
+const throughput = await measureThroughput({ seconds, rounds, connections: 16, sessions: 1_000 }, log)
+details.throughput = throughput
+figure('cached_ratio', throughput.cached_ratio, `POST /refresh from the stored token: ${throughput.cached_rps} req/s vs bare route ${throughput.bare_rps} req/s`, ['>=', 0.85])
+figure('upstream_ratio', throughput.upstream_ratio, `POST /refresh reaching Chatzy stub: ${throughput.upstream_rps} req/s vs bare route (${throughput.upstream_calls_per_request} upstream calls/request)`, ['>=', 0.5])
+
+log('coalescing: 100 sessions x 50 concurrent refreshes')
+const coalesce = await measureCoalescing(100, 50)
+details.coalesce = coalesce
+figure('coalesce_upstream_calls', coalesce.coalesce_upstream_calls, `${coalesce.requests} refreshes (${coalesce.answered_200} answered 200, ${coalesce.sessions_with_split_answers} sessions got split answers)`, ['==', 100])
+
+log('bundle: vite build of the CDN file and of a minimal Lit element')
+const bundle = await measureBundle()
+details.bundle = bundle
+figure('cdn_gzip_bytes', bundle.cdn_gzip_bytes, `dist/cdn/chatzy-agent.min.js: ${bundle.cdn_bytes} bytes minified`)
+figure('cdn_vs_lit_ratio', bundle.cdn_vs_lit_ratio, `vs a minimal Lit element: ${bundle.lit_gzip_bytes} bytes gzipped`)
+
+log('refresh round trip: Chromium, 100 alternating rounds')
+const rtt = await measureRefreshRtt(100)
+details.refresh_rtt = rtt
+figure('refresh_rtt_ratio', rtt.refresh_rtt_ratio, `median [TOKEN_REFRESH]→[TOKEN_REFRESH_RESPONSE] ${rtt.element_median_ms} ms vs bare fetch ${rtt.fetch_median_ms} ms`, ['<=', 1.2])
+
+log('memory: memoryStore at 100,000 sessions (node --expose-gc)')
+const heap = await memory()
+details.memory = heap
+figure('bytes_per_session', heap.bytes_per_session, `heap growth per session, ${heap.sessions} sessions, mock-sized tokens (${heap.bytes_per_session_512_char_tokens} with 512-char tokens)`, ['<=', 2_048])
+
+console.log()
+console.table(Object.fromEntries(Object.entries(figures).map(([name, f]) => [name, {
+  value: f.value,
+  goal: f.goal,
+  met: f.met === undefined ? '' : f.met ? 'yes' : 'NO',
+  measured: f.what,
+}])))
+
+const results = {
+  measured_at: new Date().toISOString(),
+  node: process.version,
+  ...Object.fromEntries(Object.entries(figures).map(([name, f]) => [name, f.value])),
+  goals: Object.fromEntries(Object.entries(figures).filter(([, f]) => f.goal).map(([name, f]) => [name, { goal: f.goal, met: f.met }])),
+  details,
+}
+await writeFile(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n')
+console.log('written: bench/results.json')
+
+const missed = Object.entries(figures).filter(([, f]) => f.met === false).map(([name]) => name)
+if (missed.length > 0) console.log(`below goal: ${missed.join(', ')}`)
+if (throughput.errors > 0) {
+  console.error(`the throughput runs saw ${throughput.errors} errors or non-2xx answers: their figures are not valid`)
+  process.exitCode = 1
+}
+if (process.env.BENCH_STRICT === '1' && missed.length > 0) process.exitCode = 1
