@@ -87,16 +87,21 @@ export async function startRedisServer(): Promise<RedisServer> {
       '--loglevel', 'warning',
     ], { stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
+    let spawnError: Error | undefined
     server.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-    server.once('error', (error) => { stderr += String(error) })
+    server.once('error', (error) => { spawnError = error })
     running.add(server)
     server.once('exit', () => running.delete(server))
     child = server
     for (let attempt = 0; attempt < READY_ATTEMPTS; attempt++) {
-      if (server.exitCode !== null) break
+      if (server.exitCode !== null || spawnError !== undefined) break
       const pong = await command(port, 'PING').catch(() => '')
       if (pong === '+PONG') return
       await new Promise((resolve) => setTimeout(resolve, READY_PAUSE_MS))
+    }
+    if (spawnError !== undefined) {
+      running.delete(server)
+      throw new Error(`cannot run redis-server (on Debian/Ubuntu: apt-get install redis-server): ${spawnError.message}`)
     }
     server.kill('SIGKILL')
     await exited(server)
