@@ -1,5 +1,7 @@
-import { test as base, expect, type FrameLocator, type Page } from '@playwright/test'
-import { startDemo, type Demo } from '../demo/server.js'
+import { createServer, type Server } from 'node:http'
+import { test as base, expect, type Frame, type FrameLocator, type Page, type Request } from '@playwright/test'
+import { startDemo, DEMO_CHATBOT_ID, type Demo } from '../demo/server.js'
+import { iframePage } from '../demo/mock-chatzy/iframe-page.js'
 
 export interface MockFrameState {
   user: string | null
@@ -8,22 +10,51 @@ export interface MockFrameState {
   valid: boolean
   refreshes: number
   asks: number
+  pendingAsks: number
   loadId: string
   received: { form: 'object' | 'string'; origin: string; data: { type?: string; [k: string]: unknown } }[]
   messages: { kind: string; text: string }[]
 }
 
+/** A server that serves the mock iframe page on another origin than Chatzy's (another port). */
+async function startStranger(): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((request, response) => {
+    if (request.url?.startsWith('/mock/token-info')) {
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify({ valid: false, reason: 'unknown' }))
+      return
+    }
+    response.setHeader('content-type', 'text/html; charset=utf-8')
+    response.end(iframePage)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }),
+  }
+}
+
 /** The demo (host app + mock Chatzy on another origin), fresh for each test. */
-export const test = base.extend<{ demo: Demo; accessTtlMs: number }>({
+export const test = base.extend<{ demo: Demo; accessTtlMs: number; stranger: { url: string } }>({
   accessTtlMs: [4_000, { option: true }],
   demo: async ({ accessTtlMs }, use) => {
     const demo = await startDemo({ accessTtlMs })
     await use(demo)
     await demo.close()
   },
+  stranger: async ({}, use) => {
+    const stranger = await startStranger()
+    await use(stranger)
+    await stranger.close()
+  },
 })
 
-export { expect }
+export { expect, DEMO_CHATBOT_ID }
 
 export async function signIn(page: Page, demo: Demo, user = 'alice') {
   await page.goto(demo.hostUrl)
@@ -37,7 +68,113 @@ export function agentFrame(page: Page): FrameLocator {
 
 /** The mock iframe's own view of itself (window.chatzyMock.state()). */
 export async function frameState(page: Page): Promise<MockFrameState> {
-  const handle = await page.locator('chatzy-agent iframe').elementHandle()
-  const frame = await handle!.contentFrame()
-  return frame!.evaluate(() => (window as unknown as { chatzyMock: { state(): MockFrameState } }).chatzyMock.state())
+  return mockCall(await agentFrameOf(page), 'state') as Promise<MockFrameState>
 }
+
+/** The agent iframe's current document (whatever origin it is on now). */
+export function agentFrameOf(page: Page): Promise<Frame> {
+  return mockFrame(page, 'chatzy-agent iframe')
+}
+
+/** The document of an iframe running the mock page, once its test switches are there. */
+export async function mockFrame(page: Page, iframeSelector: string): Promise<Frame> {
+  const handle = await page.locator(iframeSelector).elementHandle()
+  const frame = await handle?.contentFrame()
+  if (!frame) throw new Error(`no iframe ${iframeSelector}`)
+  await frame.waitForFunction(() => 'chatzyMock' in window)
+  return frame
+}
+
+/** Calls a test switch of the mock iframe (`window.chatzyMock[name](...args)`). */
+export function mockCall(frame: Frame, name: string, ...args: unknown[]): Promise<unknown> {
+  return frame.evaluate(([name, args]) => {
+    const mock = (window as unknown as { chatzyMock: Record<string, (...a: unknown[]) => unknown> }).chatzyMock
+    return mock[name as string]!(...(args as unknown[]))
+  }, [name, args] as const)
+}
+
+/** Signs a demo user in through the host's own form, without loading the agent page. */
+export async function signInQuietly(page: Page, demo: Demo, user = 'alice') {
+  const response = await page.request.post(`${demo.hostUrl}/signin`, { form: { user }, maxRedirects: 0 })
+  expect(response.status()).toBe(303)
+}
+
+export interface MountOptions {
+  /** Attributes of <chatzy-agent>, besides chatbot-id, endpoint and app-url (given unless overridden). */
+  attributes?: Record<string, string>
+  /** HTML before the element (e.g. a tall spacer for lazy loading). */
+  before?: string
+  /** HTML after the element. */
+  after?: string
+  /** Scripts to load instead of the CDN build. */
+  scripts?: string
+  /** Path of the test page on the host origin. */
+  path?: string
+}
+
+/**
+ * Opens a test page on the host's origin (served by Playwright, so no CSP of the demo page)
+ * with one <chatzy-agent> talking to the real plugin and the mock Chatzy. Every chatzy-*
+ * event is recorded in `window.agentEvents`.
+ */
+export async function mountAgent(page: Page, demo: Demo, options: MountOptions = {}): Promise<void> {
+  const attributes = {
+    'chatbot-id': DEMO_CHATBOT_ID,
+    endpoint: '/chatzy',
+    'app-url': demo.mockUrl!,
+    loading: 'eager',
+    ...options.attributes,
+  }
+  const attrs = Object.entries(attributes).map(([name, value]) => `${name}="${value.replace(/"/g, '&quot;')}"`).join(' ')
+  const path = options.path ?? '/e2e-agent'
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>agent test page</title>
+<script>
+  window.agentEvents = []
+  for (const type of ['chatzy-ready', 'chatzy-token-refreshed', 'chatzy-error', 'chatzy-message']) {
+    document.addEventListener(type, (event) => {
+      const { userId, expiresAt, reason, code, retryable, message } = event
+      window.agentEvents.push(JSON.parse(JSON.stringify({ type, userId, expiresAt, reason, code, retryable, message })))
+    })
+  }
+</script>
+${options.scripts ?? '<script type="module" src="/assets/chatzy-agent.js"></script>'}
+</head><body>${options.before ?? ''}<chatzy-agent ${attrs}></chatzy-agent>${options.after ?? ''}</body></html>`
+  // Playwright serves this page itself, so Chromium cannot know it comes from loopback: allow
+  // it to embed the loopback mock Chatzy (a real site embeds the public app.chatzy.ai).
+  await page.context().grantPermissions(['local-network-access'])
+  await page.route(`${demo.hostUrl}${path}`, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }))
+  await page.goto(`${demo.hostUrl}${path}`)
+}
+
+export interface AgentEvent {
+  type: string
+  userId?: string
+  expiresAt?: number
+  reason?: string
+  code?: string
+  retryable?: boolean
+  message?: { type: string; [k: string]: unknown }
+}
+
+export function agentEvents(page: Page): Promise<AgentEvent[]> {
+  return page.evaluate(() => (window as unknown as { agentEvents: AgentEvent[] }).agentEvents)
+}
+
+/** Requests the page makes to the plugin's routes, by route ("POST /refresh"...), as they happen. */
+export function watchPlugin(page: Page): Request[] & { count(route: string): number } {
+  const seen = [] as unknown as Request[] & { count(route: string): number }
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/chatzy/')) seen.push(request)
+  })
+  seen.count = (route: string) => seen.filter((r) => `${r.method()} ${new URL(r.url()).pathname.replace(/^\/chatzy/, '')}` === route).length
+  return seen
+}
+
+/** Errors thrown in the page (uncaught exceptions, unhandled rejections). */
+export function watchErrors(page: Page): Error[] {
+  const errors: Error[] = []
+  page.on('pageerror', (error) => errors.push(error))
+  return errors
+}
+
+export const agent = (page: Page) => page.locator('chatzy-agent')
