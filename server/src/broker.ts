@@ -52,7 +52,7 @@ export function createBroker(options: BrokerOptions) {
           refresh_token: session.refresh_token,
         })
         const next = { ...session, access_token: data.access_token, access_expires_at: data.expires_at, upstream_at: Date.now() }
-        await save(id, next)
+        await saveIfLive(id, next)
         return next
       } catch (error) {
         if (!(error instanceof UpstreamRefused)) throw error
@@ -61,8 +61,14 @@ export function createBroker(options: BrokerOptions) {
     }
     // The refresh token is gone or refused: mint again for the same, still identified, user.
     const next = await mint(session.user_id, session.chatbot_id)
-    await save(id, next)
+    await saveIfLive(id, next)
     return next
+  }
+
+  /** A session ended (signed out) while Chatzy was being asked stays ended: its new token is dropped. */
+  async function saveIfLive(id: string, session: StoredSession): Promise<void> {
+    if ((await store.get(id)) === undefined) throw new NoSession()
+    await save(id, session)
   }
 
   /**

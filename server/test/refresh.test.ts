@@ -172,3 +172,18 @@ test('when Chatzy refuses both the refresh token and a new mint, the browser get
   assert.equal((await call(app, 'POST', '/refresh', { user: 'alice', cookie })).statusCode, 401)
   assert.equal(chatzy.calls.mint + chatzy.calls.refresh, calls)
 })
+
+test('signing out while a refresh is in flight ends the session for good: the refresh does not bring it back', async (t) => {
+  const { chatzy, app } = await setup(t, { minRefreshIntervalMs: 0 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  chatzy.faults.inject({ fault: 'delay', delayMs: 200, endpoints: ['refresh'] })
+  const inFlight = call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: started.json().expires_at } })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.equal((await call(app, 'DELETE', '/session', { cookie })).statusCode, 204)
+  const refreshed = await inFlight
+  assert.equal(refreshed.statusCode, 401)
+  assert.equal(refreshed.json().code, 'CHATZY_NO_SESSION')
+  chatzy.faults.clear()
+  assert.equal((await call(app, 'POST', '/refresh', { user: 'alice', cookie })).statusCode, 401)
+})
