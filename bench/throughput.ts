@@ -12,7 +12,7 @@ const browserHeaders = { 'content-type': 'application/json', 'x-chatzy-agent': '
 export interface ThroughputOptions {
   /** Seconds per measured run. */
   seconds: number
-  /** Measured runs of each scenario (interleaved; the best run of each counts). */
+  /** Rounds of bare, cached, bare, upstream, bare; the median ratio over the rounds counts. */
   rounds: number
   connections: number
   /** Distinct sessions the upstream scenario cycles through, so that no two calls in flight share one. */
@@ -20,11 +20,15 @@ export interface ThroughputOptions {
 }
 
 export interface ThroughputResult {
+  /** Median requests per second of each scenario over the rounds. */
   bare_rps: number
   cached_rps: number
   upstream_rps: number
   cached_ratio: number
   upstream_ratio: number
+  /** The ratio of each round, for a look at the spread. */
+  cached_ratios: number[]
+  upstream_ratios: number[]
   /** Chatzy calls per answered upstream-scenario request (1 when every refresh reached Chatzy). */
   upstream_calls_per_request: number
   errors: number
@@ -90,41 +94,49 @@ export async function measureThroughput(options: ThroughputOptions, log: (line: 
       const session = upstreamSessions[next++ % upstreamSessions.length]!
       return { cookie: session.cookie, [USER_HEADER]: session.user }
     }
-    const scenarios: [name: 'bare' | 'cached' | 'upstream', () => Promise<Result>][] = [
-      ['bare', () => run('/bare', options.seconds)],
-      ['cached', () => run('/cached/refresh', options.seconds)],
-      ['upstream', () => run('/upstream/refresh', options.seconds, rotate)],
-    ]
-
     log('  warming up')
     await run('/bare', 2)
     await run('/cached/refresh', 2)
     await run('/upstream/refresh', 2, rotate)
 
-    const best = { bare: 0, cached: 0, upstream: 0 }
+    // Each plugin run sits between two runs of the baseline; its ratio is against their mean, and
+    // the median ratio over the rounds counts (the machine's load drifts between rounds).
+    const ratios = { cached: [] as number[], upstream: [] as number[] }
+    const rates = { bare: [] as number[], cached: [] as number[], upstream: [] as number[] }
     let errors = 0
     let upstreamAnswered = 0
     let upstreamCallsSeen = 0
-    for (let round = 1; round <= options.rounds; round++) {
-      for (const [name, scenario] of scenarios) {
-        const before = await upstreamCalls(child)
-        const result = await scenario()
-        const after = await upstreamCalls(child)
-        errors += result.errors + result.non2xx
-        best[name] = Math.max(best[name], result.requests.average)
-        if (name === 'upstream') {
-          upstreamAnswered += result['2xx']
-          upstreamCallsSeen += after.refresh - before.refresh
-        }
-        log(`  round ${round} ${name.padEnd(8)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}`)
+    const measure = async (name: 'bare' | 'cached' | 'upstream', round: number) => {
+      const before = name === 'upstream' ? await upstreamCalls(child) : undefined
+      const result = name === 'bare' ? await run('/bare', options.seconds)
+        : name === 'cached' ? await run('/cached/refresh', options.seconds)
+          : await run('/upstream/refresh', options.seconds, rotate)
+      if (before !== undefined) {
+        upstreamAnswered += result['2xx']
+        upstreamCallsSeen += (await upstreamCalls(child)).refresh - before.refresh
       }
+      errors += result.errors + result.non2xx
+      rates[name].push(result.requests.average)
+      log(`  round ${round} ${name.padEnd(8)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}`)
+      return result.requests.average
+    }
+    for (let round = 1; round <= options.rounds; round++) {
+      const bare1 = await measure('bare', round)
+      const cached = await measure('cached', round)
+      const bare2 = await measure('bare', round)
+      const upstream = await measure('upstream', round)
+      const bare3 = await measure('bare', round)
+      ratios.cached.push(cached / ((bare1 + bare2) / 2))
+      ratios.upstream.push(upstream / ((bare2 + bare3) / 2))
     }
     return {
-      bare_rps: Math.round(best.bare),
-      cached_rps: Math.round(best.cached),
-      upstream_rps: Math.round(best.upstream),
-      cached_ratio: round3(best.cached / best.bare),
-      upstream_ratio: round3(best.upstream / best.bare),
+      bare_rps: Math.round(median(rates.bare)),
+      cached_rps: Math.round(median(rates.cached)),
+      upstream_rps: Math.round(median(rates.upstream)),
+      cached_ratio: round3(median(ratios.cached)),
+      upstream_ratio: round3(median(ratios.upstream)),
+      cached_ratios: ratios.cached.map(round3),
+      upstream_ratios: ratios.upstream.map(round3),
       upstream_calls_per_request: round3(upstreamCallsSeen / Math.max(1, upstreamAnswered)),
       errors,
     }
@@ -137,4 +149,9 @@ export async function measureThroughput(options: ThroughputOptions, log: (line: 
   }
 }
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
 const round3 = (value: number) => Math.round(value * 1000) / 1000
