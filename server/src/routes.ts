@@ -18,6 +18,10 @@ const errors = { '4xx': ErrorReply, '5xx': ErrorReply }
 
 export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { flows, guard }) => {
   app.addHook('onRequest', guard)
+  // Answers carry access tokens (and errors say who is signed in): no cache may keep them.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+  })
   app.setErrorHandler(answerError)
   // Bodies are checked as written: no coercion, no silent stripping of unknown fields.
   app.setValidatorCompiler(TypeBoxValidatorCompiler)

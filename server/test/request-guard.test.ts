@@ -167,3 +167,16 @@ test('a throwing identify is 500 CHATZY_INTERNAL, and its message does not reach
   assert.deepEqual(response.json(), { statusCode: 500, code: 'CHATZY_INTERNAL', error: 'Internal Server Error', message: 'Internal error' })
   assert.equal(chatzy.calls.mint, 0)
 })
+
+test('every answer, token or error, is Cache-Control: no-store', async (t) => {
+  const { app } = await setup(t)
+  const started = await call(app, 'POST', '/session', { user: 'user123' })
+  const answers = [
+    started,
+    await call(app, 'POST', '/refresh', { user: 'user123', cookie: sessionCookieOf(started) }),
+    await call(app, 'POST', '/refresh', { user: 'user123' }),
+    await call(app, 'POST', '/session', { user: 'user123', headers: { origin: 'https://evil.example' } }),
+    await call(app, 'DELETE', '/session', { cookie: sessionCookieOf(started) }),
+  ]
+  for (const response of answers) assert.equal(response.headers['cache-control'], 'no-store', `${response.statusCode}`)
+})
