@@ -156,8 +156,9 @@ export interface AgentEvent {
   message?: { type: string; [k: string]: unknown }
 }
 
-export function agentEvents(page: Page): Promise<AgentEvent[]> {
-  return page.evaluate(() => (window as unknown as { agentEvents: AgentEvent[] }).agentEvents)
+export async function agentEvents(page: Page): Promise<AgentEvent[]> {
+  // As JSON text: a deeply nested message is more than Playwright's own serializer takes.
+  return JSON.parse(await page.evaluate(() => JSON.stringify((window as unknown as { agentEvents: AgentEvent[] }).agentEvents))) as AgentEvent[]
 }
 
 /** Requests the page makes to the plugin's routes, by route ("POST /refresh"...), as they happen. */
