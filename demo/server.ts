@@ -78,7 +78,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
  * once (the plugin answers 503) instead of piling up, and the client keeps reconnecting.
  */
 async function connectRedis(url: string): Promise<Redis> {
-  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true })
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 2_000, lazyConnect: true })
   let lastError: Error | undefined
   const report = (error: Error) => { lastError = error }
   client.on('error', report)

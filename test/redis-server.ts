@@ -150,7 +150,7 @@ export async function startRedisServer(): Promise<RedisServer> {
  * while Redis is unreachable (no offline queue), and reconnection goes on in the background.
  */
 export async function connectRedis(url: string): Promise<Redis> {
-  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true })
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, lazyConnect: true })
   // Connection errors while Redis is down are expected here; the store reports them as 503s.
   client.on('error', () => {})
   await client.connect()
