@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
-import chatzyAgent, { type SessionStore } from '../server/src/index.js'
+import chatzyAgent, { logRedactPaths, type SessionStore } from '../server/src/index.js'
 import { hostPage } from './host-page.js'
 
 export interface HostAppOptions {
@@ -27,7 +27,7 @@ const USER_COOKIE = 'demo_user'
  * plugin registered once with `identify` reading the host's signed-in user.
  */
 export async function buildHostApp(options: HostAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true })
+  const app = Fastify({ logger: withRedaction(options.logger ?? false), forceCloseConnections: true })
   await app.register(fastifyCookie, { secret: options.cookieSecret })
 
   function signedInUser(request: { cookies: Record<string, string | undefined>; unsignCookie(v: string): { valid: boolean; value: string | null } }) {
@@ -81,4 +81,11 @@ export async function buildHostApp(options: HostAppOptions): Promise<FastifyInst
   })
 
   return app
+}
+
+/** The host's own logger keeps the plugin's secrets (the session cookie above all) out of its lines. */
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false || logger === undefined) return false
+  const base = logger === true ? {} : logger
+  return { ...base, redact: [...logRedactPaths] }
 }
