@@ -1,6 +1,6 @@
 import type { Page, Response } from '@playwright/test'
 import type { Demo } from '../demo/server.js'
-import type { Fault, FaultPlan } from '../demo/mock-chatzy/faults.js'
+import type { Fault } from '../demo/mock-chatzy/faults.js'
 import { test, expect, signIn, frameState } from './fixtures.js'
 
 /*
@@ -61,8 +61,7 @@ async function expectRecovery(page: Page, demo: Demo) {
   await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'ready')
 }
 
-const failures: { fault: Fault; status: number; code: string; plan?: Partial<FaultPlan> }[] = [
-  { fault: 'hang', status: 504, code: 'CHATZY_UPSTREAM_TIMEOUT' },
+const failures: { fault: Fault; status: number; code: string }[] = [
   { fault: 'status-500', status: 503, code: 'CHATZY_UPSTREAM_UNAVAILABLE' },
   { fault: 'reset', status: 503, code: 'CHATZY_UPSTREAM_UNAVAILABLE' },
   { fault: 'non-json', status: 502, code: 'CHATZY_UPSTREAM_BAD_RESPONSE' },
@@ -81,7 +80,8 @@ for (const { fault, status, code } of failures) {
     const failed = await refreshThroughElement(page)
     expect(failed.status).toBe(status)
     expect(failed.body).toMatchObject({ statusCode: status, code })
-    await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'error')
+    // The element retries (with backoff) before it gives up and says so.
+    await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'error', { timeout: 30_000 })
     await expect.poll(() => errorsOf(page)).toContainEqual({ code: 'server', retryable: true })
     expect((await frameState(page)).refreshes).toBe(refreshesBefore) // no token went to the iframe
 
@@ -90,6 +90,29 @@ for (const { fault, status, code } of failures) {
     expect(pageErrors).toEqual([])
   })
 }
+
+test('Chatzy hangs: the element gets 504 CHATZY_UPSTREAM_TIMEOUT, and its retry succeeds once Chatzy answers again', async ({ page, demo }) => {
+  const pageErrors: Error[] = []
+  page.on('pageerror', (error) => pageErrors.push(error))
+  await readyAgent(page, demo)
+  const before = await frameState(page)
+
+  demo.mock!.faults.inject({ fault: 'hang', endpoints: ['refresh'] })
+  const answers: Response[] = []
+  page.on('response', (response) => { if (isRefresh(response)) answers.push(response) })
+  const failed = await refreshThroughElement(page)
+  expect(failed.status).toBe(504)
+  expect(failed.body).toMatchObject({ statusCode: 504, code: 'CHATZY_UPSTREAM_TIMEOUT' })
+
+  demo.mock!.faults.clear()
+  await expect.poll(async () => (await frameState(page)).refreshes, { timeout: 40_000 }).toBeGreaterThan(before.refreshes)
+  const after = await frameState(page)
+  expect(after.valid).toBe(true)
+  expect(after.loadId).toBe(before.loadId)
+  expect(answers.at(-1)?.status()).toBe(200)
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'ready')
+  expect(pageErrors).toEqual([])
+})
 
 test('Chatzy slow to answer (within the timeout): the element still gets its token', async ({ page, demo }) => {
   await readyAgent(page, demo)
@@ -120,7 +143,8 @@ test('Chatzy refuses both the refresh token and the new mint: 401, and Retry sta
   const refused = await refreshThroughElement(page)
   expect(refused.status).toBe(401)
   expect(refused.body).toMatchObject({ statusCode: 401, code: 'CHATZY_NO_SESSION' })
-  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'error')
+  // The element tries a new session once; Chatzy refuses that mint too, so the user is told.
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'error', { timeout: 30_000 })
   await expect.poll(() => errorsOf(page)).toContainEqual({ code: 'session-expired', retryable: false })
 
   demo.mock!.faults.clear()
