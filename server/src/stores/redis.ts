@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import type { Cluster, Redis } from 'ioredis'
 import type { SessionStore, StoredSession } from '../store.js'
+
+/**
+ * The few commands the store uses, in ioredis's signatures: an ioredis `Redis` or `Cluster`
+ * fits, and the package's types do not depend on ioredis being installed.
+ */
+export interface RedisClient {
+  get(key: string): Promise<string | null>
+  set(key: string, value: string, millisecondsToken: 'PX', milliseconds: number): Promise<unknown>
+  set(key: string, value: string, millisecondsToken: 'PX', milliseconds: number, nx: 'NX'): Promise<'OK' | null>
+  del(key: string): Promise<number>
+  eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>
+}
 
 export interface RedisStoreOptions {
   /**
@@ -8,7 +19,7 @@ export interface RedisStoreOptions {
    * `new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })` so that commands
    * fail at once while Redis is unreachable instead of queueing, and an `error` listener.
    */
-  client: Redis | Cluster
+  client: RedisClient
   /** Prepended to every key this store writes. Default `chatzy:`. */
   keyPrefix?: string
 }
