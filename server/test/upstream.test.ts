@@ -120,3 +120,19 @@ test('upstream: a failed refresh keeps the session: the next try works once Chat
   const ok = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: started.json().expires_at } })
   assert.equal(ok.statusCode, 200)
 })
+
+test('upstream: the pause between retries is drawn at random (jitter), so instances do not retry in step', async (t) => {
+  const attempts: number[] = []
+  for (const draw of [0, 0.99]) {
+    const random = t.mock.method(Math, 'random', () => draw)
+    const { chatzy, app } = await setup(t, { timeoutMs: 1_000, retries: 5 })
+    chatzy.faults.inject({ fault: 'status-500', endpoints: ['mint'] })
+    const response = await call(app, 'POST', '/session', { user: 'alice' })
+    assert.ok([503, 504].includes(response.statusCode))
+    attempts.push(chatzy.calls.mint)
+    random.mock.restore()
+  }
+  // A zero draw retries at once, all 5 times; a high draw waits 200, 400… ms and meets the deadline first.
+  assert.equal(attempts[0], 6)
+  assert.ok(attempts[1]! < 6, `${attempts[1]} attempts with long pauses`)
+})
