@@ -1,0 +1,216 @@
+/**
+ * `npm run load`: 500 sessions (two tabs each) refreshing concurrently against the plugin for
+ * 30 s while Chatzy fails one call in ten, then checks what must hold:
+ *   - no answer is a 500;
+ *   - no session is lost (no 401, and every session still refreshes at the end);
+ *   - every client ends holding a token Chatzy holds valid, for its own user;
+ *   - Chatzy issued at most one token per session per refresh interval (plus the first mint).
+ * Prints what held and exits non-zero when something did not.
+ *
+ *   LOAD_SECONDS   duration (default 30; e.g. 8 for a quick run)
+ *   LOAD_SESSIONS  sessions (default 500)
+ *   LOAD_TABS      tabs per session, refreshing on the same schedule (default 2)
+ *   LOAD_TTL_MS    access-token lifetime at the mock Chatzy: the refresh interval (default 5000)
+ *
+ * Time is compressed: tokens live seconds instead of Chatzy's ~15 minutes, so the plugin's
+ * refresh margin and per-session floor are scaled down with them.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import type { Fault, FaultPlan } from '../demo/mock-chatzy/faults.js'
+import type { ServerConfig, UpstreamStats } from './server.js'
+
+const USER_HEADER = 'x-load-user'
+const seconds = Number(process.env.LOAD_SECONDS ?? 30)
+const sessions = Number(process.env.LOAD_SESSIONS ?? 500)
+const tabs = Number(process.env.LOAD_TABS ?? 2)
+const ttlMs = Number(process.env.LOAD_TTL_MS ?? 5_000)
+const config: ServerConfig = {
+  accessTtlMs: ttlMs,
+  refreshMarginMs: Math.round(ttlMs / 5),
+  minRefreshIntervalMs: Math.round(ttlMs / 5),
+  timeoutMs: 2_000,
+  retries: 2,
+}
+// One fault kind at a time, each for a few seconds; `every: 10` makes one upstream call in ten fail.
+const FAULTS: Fault[] = ['status-500', 'reset', 'non-json', 'schema', 'oversized', 'refuse', 'delay', 'hang']
+const FAULT_PERIOD_MS = 3_000
+const GRACE_MS = 15_000
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const browserHeaders = { 'content-type': 'application/json', 'x-chatzy-agent': '1' }
+
+function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(new URL('./server.ts', import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, LOAD_SERVER_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the load server did not start within 60 s')), 60_000)
+    child.once('error', reject)
+    child.on('message', (message: { type: string; url?: string }) => {
+      if (message.type !== 'ready') return
+      clearTimeout(timer)
+      resolve({ child, url: message.url! })
+    })
+  })
+}
+
+function ask<T>(child: ChildProcess, message: { type: string; [field: string]: unknown }): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (answer: { type: string }) => {
+      if (answer.type !== message.type) return
+      child.off('message', onMessage)
+      resolve(answer as T)
+    }
+    child.on('message', onMessage)
+    child.send(message)
+  })
+}
+
+interface Tab { token: string; expiresAt: number; lastOk: boolean }
+interface Session { user: string; cookie: string; tabs: Tab[] }
+
+const statuses = new Map<number, number>()
+const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1)
+let networkErrors = 0
+const lost = new Set<string>()
+const clientTimeline = new Map<string, string[]>()
+let clock0 = Date.now()
+const noteClient = (user: string, event: string) => {
+  const events = clientTimeline.get(user) ?? []
+  events.push(`${Date.now() - clock0}ms ${event}`)
+  clientTimeline.set(user, events)
+}
+
+async function call(url: string, path: string, user: string, cookie: string | undefined, body: object): Promise<{ status: number; json?: { access_token: string; expires_at: number }; setCookie?: string }> {
+  try {
+    const response = await fetch(`${url}/chatzy${path}`, {
+      method: 'POST',
+      headers: { ...browserHeaders, [USER_HEADER]: user, ...(cookie && { cookie }) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(20_000),
+    })
+    count(response.status)
+    noteClient(user, `${path} ${response.status}`)
+    const text = await response.text()
+    const setCookie = response.headers.getSetCookie().find((c) => c.includes('chatzy_session='))
+    return { status: response.status, ...(response.ok && { json: JSON.parse(text) }), ...(setCookie && { setCookie: setCookie.slice(0, setCookie.indexOf(';')) }) }
+  } catch {
+    networkErrors++
+    return { status: 0 }
+  }
+}
+
+/** POST /session until it succeeds (Chatzy may fail the mint): what the element does on load. */
+async function startSession(url: string, user: string, deadline: number): Promise<Session | undefined> {
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const answer = await call(url, '/session', user, undefined, {})
+    if (answer.status === 200 && answer.json && answer.setCookie) {
+      const tab = (): Tab => ({ token: answer.json!.access_token, expiresAt: answer.json!.expires_at, lastOk: true })
+      return { user, cookie: answer.setCookie, tabs: Array.from({ length: tabs }, tab) }
+    }
+    await sleep(200 + Math.random() * 400 * Math.min(4, attempt + 1))
+  }
+  return undefined
+}
+
+/** One refresh as the element does it: POST /refresh with the expiry of the token held. */
+async function refresh(url: string, session: Session, tab: Tab): Promise<boolean> {
+  const answer = await call(url, '/refresh', session.user, session.cookie, { expires_at: tab.expiresAt })
+  if (answer.status === 200 && answer.json) {
+    tab.token = answer.json.access_token
+    tab.expiresAt = answer.json.expires_at
+    tab.lastOk = true
+    return true
+  }
+  if (answer.status === 401) lost.add(session.user)
+  tab.lastOk = false
+  return false
+}
+
+/** A tab: asks when its token expires (as Chatzy's iframe does), retries failures with backoff. */
+async function runTab(url: string, session: Session, tab: Tab, deadline: number) {
+  let failures = 0
+  for (;;) {
+    const due = tab.lastOk ? tab.expiresAt + Math.random() * 250 : Date.now() + 200 + Math.random() * 400 * Math.min(4, failures)
+    if (due >= deadline) return
+    await sleep(Math.max(0, due - Date.now()))
+    failures = (await refresh(url, session, tab)) ? 0 : failures + 1
+  }
+}
+
+async function main() {
+  console.log(`load: ${sessions} sessions x ${tabs} tabs, ${seconds} s, token lifetime ${ttlMs} ms, 1 upstream call in 10 faulted`)
+  const { child, url } = await startServer()
+  const started = Date.now()
+  clock0 = started
+  const deadline = started + seconds * 1_000
+  let faultIndex = 0
+  const rotate = async () => {
+    const plan: FaultPlan = { fault: FAULTS[faultIndex++ % FAULTS.length]!, every: 10, delayMs: 300 }
+    await ask(child, { type: 'faults', plan })
+  }
+  await rotate()
+  const rotation = setInterval(() => void rotate(), FAULT_PERIOD_MS)
+
+  try {
+    // Everyone loads the page at once.
+    const all = (await Promise.all(Array.from({ length: sessions }, (_, i) => startSession(url, `load-user-${i}`, deadline))))
+    const live = all.filter((s): s is Session => s !== undefined)
+    const neverStarted = sessions - live.length
+    await Promise.all(live.flatMap((session) => session.tabs.map((tab) => runTab(url, session, tab, deadline))))
+    clearInterval(rotation)
+    await ask(child, { type: 'clear' })
+    const faultedFor = Date.now() - started
+
+    // Chatzy healed: a tab whose last call failed, or whose token is about to expire, asks again.
+    const graceEnd = Date.now() + GRACE_MS
+    await Promise.all(live.flatMap((session) => session.tabs.map(async (tab) => {
+      while (Date.now() < graceEnd && (!tab.lastOk || tab.expiresAt - Date.now() < 2 * config.refreshMarginMs)) {
+        await refresh(url, session, tab)
+        await sleep(100 + Math.random() * 200)
+      }
+    })))
+    const elapsed = Date.now() - started
+
+    const { valid } = await ask<{ valid: boolean[] }>(child, { type: 'check', tokens: live.flatMap((s) => s.tabs.map((t) => ({ user: s.user, token: t.token }))) })
+    const { stats } = await ask<{ stats: UpstreamStats }>(child, { type: 'stats' })
+
+    // One token per session per refresh interval, plus the first mint.
+    const allowed = Math.ceil(elapsed / ttlMs) + 1
+    const issuedPerSession = live.map((s) => stats.issued[s.user] ?? 0)
+    const callsPerSession = live.map((s) => stats.calls[s.user] ?? 0)
+    const overBudget = issuedPerSession.filter((n) => n > allowed).length
+    const invalidTokens = valid.filter((ok) => !ok).length
+    const answers = [...statuses.entries()].sort(([a], [b]) => a - b)
+
+    const checks: [string, boolean, string][] = [
+      ['no 500 answer', (statuses.get(500) ?? 0) === 0 && (stats.pluginStatuses['500'] ?? 0) === 0, `${statuses.get(500) ?? 0} answers were 500`],
+      ['no network error', networkErrors === 0, `${networkErrors} requests failed at the network level`],
+      ['every session started', neverStarted === 0, `${neverStarted} sessions never got a first token`],
+      ['no session lost', lost.size === 0, `${lost.size} sessions were answered 401`],
+      ['every client ends with a valid token', invalidTokens === 0, `${valid.length - invalidTokens}/${valid.length} tabs hold a token Chatzy holds valid for their user`],
+      ['upstream within one call per session per refresh interval', overBudget === 0,
+        `tokens issued per session: max ${Math.max(0, ...issuedPerSession)}, allowed ${allowed} (${elapsed} ms / ${ttlMs} ms + 1 mint); ${overBudget} sessions over`],
+    ]
+
+    console.log()
+    console.log(`ran ${(faultedFor / 1000).toFixed(1)} s with faults (${FAULTS.slice(0, Math.min(faultIndex, FAULTS.length)).join(', ')}), then ${((elapsed - faultedFor) / 1000).toFixed(1)} s healed`)
+    console.log(`answers: ${answers.map(([status, n]) => `${status}: ${n}`).join(', ')}`)
+    console.log(`upstream: ${stats.totals.mint} mint + ${stats.totals.refresh} refresh calls (faulted and retried included; max ${Math.max(0, ...callsPerSession)} per session), ${stats.totals.issued} tokens issued`)
+    console.log(`plugin error log lines: ${stats.errorLogLines}`)
+    console.log()
+    for (const [name, held, detail] of checks) console.log(`${held ? 'held  ' : 'FAILED'}  ${name.padEnd(58)} ${detail}`)
+    const over = live.filter((s) => (stats.issued[s.user] ?? 0) > allowed).slice(0, 3)
+    for (const session of over) console.log(`\n${session.user} (over budget), as Chatzy saw it:\n  ${(stats.timeline[session.user] ?? []).join('\n  ')}\n  client side: ${(clientTimeline.get(session.user) ?? []).join(', ')}`)
+    if (checks.some(([, held]) => !held)) process.exitCode = 1
+  } finally {
+    clearInterval(rotation)
+    child.send({ type: 'close' })
+    await Promise.race([new Promise((resolve) => child.once('exit', resolve)), sleep(5_000)])
+    if (child.exitCode === null) child.kill()
+  }
+}
+
+await main()

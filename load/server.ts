@@ -1,0 +1,143 @@
+/**
+ * The server side of `npm run load`, in its own process: the mock Chatzy (with fault
+ * injection) and a host app with the plugin, both on loopback. Its parent drives it over IPC:
+ *   { type: 'faults', plan } / { type: 'clear' }   inject or clear upstream faults
+ *   { type: 'stats' }                              upstream calls and tokens issued, per user
+ *   { type: 'check', tokens: [{ user, token }] }   which tokens Chatzy holds valid, for whom
+ *   { type: 'close' }
+ */
+import { randomBytes } from 'node:crypto'
+import Fastify from 'fastify'
+import { createMockChatzy } from '../demo/mock-chatzy/api.js'
+import type { FaultPlan } from '../demo/mock-chatzy/faults.js'
+import chatzyAgent from '../server/src/index.js'
+
+export const LOAD_USER_HEADER = 'x-load-user'
+const CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
+
+export interface ServerConfig {
+  accessTtlMs: number
+  refreshMarginMs: number
+  minRefreshIntervalMs: number
+  timeoutMs: number
+  retries: number
+}
+
+export interface UpstreamStats {
+  /** Calls received by Chatzy (faulted ones included), per user. */
+  calls: Record<string, number>
+  /** Access tokens Chatzy actually issued (mint or refresh), per user. */
+  issued: Record<string, number>
+  totals: { mint: number; refresh: number; issued: number }
+  /** What Chatzy saw of each user, in order (for a look at a session over budget). */
+  timeline: Record<string, string[]>
+  /** Answers of the plugin by status code. */
+  pluginStatuses: Record<string, number>
+  /** Lines the plugin logged at level error or above. */
+  errorLogLines: number
+}
+
+async function main(config: ServerConfig) {
+  const apiKey = `ak-load-${randomBytes(8).toString('hex')}`
+  const chatzy = createMockChatzy({ apiKey, accessTtlMs: config.accessTtlMs })
+  const calls: Record<string, number> = {}
+  const issued: Record<string, number> = {}
+  const timeline: Record<string, string[]> = {}
+  const started = Date.now()
+  const note = (user: string, event: string) => (timeline[user] ??= []).push(`${Date.now() - started}ms ${event}`)
+  let issuedTotal = 0
+
+  chatzy.app.addHook('preValidation', async (request) => {
+    if (!request.url.startsWith('/ai_agent/')) return
+    const user = (request.body as { user_id?: unknown } | undefined)?.user_id
+    if (typeof user === 'string') {
+      calls[user] = (calls[user] ?? 0) + 1
+      note(user, `call ${request.url.slice('/ai_agent/'.length)}`)
+    }
+  })
+  // An answer carrying a token Chatzy really issued (a faulted 200 carries none).
+  chatzy.app.addHook('onSend', async (request, _reply, payload) => {
+    if (!request.url.startsWith('/ai_agent/') || typeof payload !== 'string') return payload
+    const user = (request.body as { user_id?: unknown } | undefined)?.user_id
+    try {
+      const token = (JSON.parse(payload) as { data?: { access_token?: unknown } }).data?.access_token
+      if (typeof user === 'string' && typeof token === 'string' && chatzy.issued.access.has(token)) {
+        issued[user] = (issued[user] ?? 0) + 1
+        issuedTotal++
+        note(user, `issued by ${request.url.slice('/ai_agent/'.length)}`)
+      }
+    } catch {
+      // not JSON: a faulted answer
+    }
+    return payload
+  })
+  await chatzy.app.listen({ host: '127.0.0.1', port: 0 })
+  const chatzyUrl = `http://127.0.0.1:${(chatzy.app.server.address() as { port: number }).port}`
+
+  const pluginStatuses: Record<string, number> = {}
+  let errorLogLines = 0
+  const app = Fastify({
+    logger: {
+      level: 'error',
+      stream: { write: () => void errorLogLines++ },
+    },
+  })
+  await app.register(chatzyAgent, {
+    apiKey,
+    chatbotId: CHATBOT_ID,
+    apiUrl: chatzyUrl,
+    appUrl: chatzyUrl,
+    identify: (request) => (request.headers[LOAD_USER_HEADER] as string | undefined) ?? null,
+    cookie: { secret: randomBytes(32).toString('hex') },
+    refreshMarginMs: config.refreshMarginMs,
+    minRefreshIntervalMs: config.minRefreshIntervalMs,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+  })
+  app.addHook('onResponse', async (_request, reply) => {
+    pluginStatuses[reply.statusCode] = (pluginStatuses[reply.statusCode] ?? 0) + 1
+  })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+
+  process.on('message', async (message: { type: string; plan?: FaultPlan; tokens?: { user: string; token: string }[] }) => {
+    switch (message.type) {
+      case 'faults':
+        chatzy.faults.inject(message.plan!)
+        process.send!({ type: 'faults' })
+        break
+      case 'clear':
+        chatzy.faults.clear()
+        process.send!({ type: 'clear' })
+        break
+      case 'stats': {
+        const stats: UpstreamStats = {
+          calls,
+          issued,
+          timeline,
+          totals: { ...chatzy.calls, issued: issuedTotal },
+          pluginStatuses,
+          errorLogLines,
+        }
+        process.send!({ type: 'stats', stats })
+        break
+      }
+      case 'check': {
+        const valid: boolean[] = []
+        for (const { user, token } of message.tokens!) {
+          const info = (await chatzy.app.inject({ method: 'GET', url: '/mock/token-info', query: { access_token: token } })).json() as { valid: boolean; user_id?: string }
+          valid.push(info.valid && info.user_id === user)
+        }
+        process.send!({ type: 'check', valid })
+        break
+      }
+      case 'close':
+        chatzy.faults.clear()
+        await app.close()
+        await chatzy.app.close()
+        process.exit(0)
+    }
+  })
+  process.send!({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` })
+}
+
+if (process.send !== undefined) await main(JSON.parse(process.env.LOAD_SERVER_CONFIG!) as ServerConfig)
