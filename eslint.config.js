@@ -29,7 +29,15 @@ export default defineConfig([
     // The element: Lit templates and custom-element rules.
     files: ['element/src/**/*.ts'],
     extends: [lit['flat/recommended'], wc['flat/recommended']],
-    settings: { wc: { elementBaseClasses: ['LitElement'] }, lit: { elementBaseClasses: ['LitElement'] } },
+    settings: {
+      wc: { elementBaseClasses: ['LitElement', 'ReactiveElement'] },
+      lit: { elementBaseClasses: ['LitElement', 'ReactiveElement'] },
+    },
+  },
+  {
+    // Playwright fixtures that use no other fixture are written `async ({}, use) => …`.
+    files: ['e2e/**/*.ts'],
+    rules: { 'no-empty-pattern': 'off' },
   },
   {
     // Type declarations augment other modules' namespaces and interfaces on purpose.
