@@ -1,3 +1,4 @@
+import type { ChatzyAgent } from '../element/src/chatzy-agent.js'
 import type { Frame, Page } from '@playwright/test'
 import {
   test, expect, DEMO_CHATBOT_ID, agent, agentEvents, agentFrameOf, mockCall, mockFrame, mountAgent, signInQuietly,
@@ -34,7 +35,7 @@ test('asks are answered in their own form, nudges go as JSON strings, other mess
   expect(after.valid).toBe(true)
   expect(after.loadId).toBe(first.loadId)
 
-  await agent(page).evaluate((el) => el.nudge('Hi, do you need any help?'))
+  await agent(page).evaluate((el) => (el as ChatzyAgent).nudge('Hi, do you need any help?'))
   await expect.poll(async () => (await state(frame)).messages.map((m) => m.text)).toContain('Hi, do you need any help?')
   const nudge = (await state(frame)).received.find((m) => m.data.type === '[ASSISTANT_NUDGE]')
   expect(nudge?.form).toBe('string')

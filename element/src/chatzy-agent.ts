@@ -154,10 +154,13 @@ export class ChatzyAgent extends ReactiveElement {
   /** Ends the server session, removes the iframe, and signs the agent out in every other tab of this site too. */
   async signOut(): Promise<void> {
     const client = this.#tokenClient()
+    const tabs = this.#tabs ?? new SignOutChannel(this.endpoint, () => undefined)
+    this.#tabs = undefined
     this.#end()
     this.status = 'idle'
     await client.end().catch(() => undefined)
-    this.#tabs?.announce()
+    tabs.announce()
+    tabs.close()
   }
 
   #tokenClient(): TokenClient {
