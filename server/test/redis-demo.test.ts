@@ -17,11 +17,13 @@ async function signedInSession(demo: Demo): Promise<Response> {
 
 test('the demo keeps sessions in Redis when given a REDIS_URL', async (t) => {
   const server = await startRedisServer()
-  t.after(() => server.close())
   const demo = await startDemo({ redisUrl: server.url })
-  t.after(() => demo.close())
   const redis = await connectRedis(server.url)
-  t.after(() => redis.disconnect())
+  t.after(async () => {
+    redis.disconnect()
+    await demo.close()
+    await server.close()
+  })
 
   const session = await signedInSession(demo)
 

@@ -24,14 +24,20 @@ async function cluster(t: TestContext) {
     await chatzy.app.close()
     await redisServer.close()
   })
-  async function instance(): Promise<FastifyInstance> {
+  // Clients are disconnected before Redis stops: a client left connecting to a stopped
+  // server waits out ioredis's disconnect timeout.
+  async function connect(): Promise<Redis> {
     const client = await connectRedis(redisServer.url)
     clients.push(client)
+    return client
+  }
+  async function instance(): Promise<FastifyInstance> {
+    const client = await connect()
     const app = await buildApp(chatzy, { store: redisStore({ client }), encryptionKey: ENCRYPTION_KEY, minRefreshIntervalMs: 0 })
     apps.push(app)
     return app
   }
-  return { redisServer, chatzy, instance, redis: await connectRedis(redisServer.url).then((c) => (clients.push(c), c)) }
+  return { redisServer, chatzy, instance, connect, redis: await connect() }
 }
 
 function startSession(app: FastifyInstance) {
@@ -103,14 +109,12 @@ test('when the instance holding the refresh lock dies, another takes over once t
 })
 
 test('a refresh racing a sign-out on another instance does not bring the session back', async (t) => {
-  const { chatzy, instance, redis, redisServer } = await cluster(t)
+  const { chatzy, instance, connect, redis } = await cluster(t)
   const a = await instance()
   const started = await startSession(a)
   const signOutOnA = () => a.inject({ method: 'DELETE', url: '/chatzy/session', headers: { ...user, cookie: sessionCookieOf(started) } })
   // Instance B, whose refresh of the session is overtaken by the sign-out on A just before it takes the lock.
-  const client = await connectRedis(redisServer.url)
-  t.after(() => client.disconnect())
-  const shared = redisStore({ client })
+  const shared = redisStore({ client: await connect() })
   const b = await buildApp(chatzy, {
     store: { ...shared, lock: async (id, ttlMs) => (await signOutOnA(), shared.lock!(id, ttlMs)) },
     encryptionKey: ENCRYPTION_KEY,
