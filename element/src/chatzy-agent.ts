@@ -30,10 +30,10 @@ const MIN_SERVER_TOKEN_LIFE_MS = 5_000
  * through the host's own server (the `chatzy-agent/server` Fastify plugin).
  *
  * @tag chatzy-agent
- * @fires chatzy-ready - The iframe is shown with its first token (`userId`, `expiresAt`).
- * @fires chatzy-token-refreshed - A new access token went to the iframe (`expiresAt`, `reason`: `iframe`, `ahead` or `manual`).
- * @fires chatzy-error - No token could be had; `code` says why, `retryable` whether Retry may help.
- * @fires chatzy-message - Any other message of the iframe (`message`, a plain copy).
+ * @fires {ChatzyReadyEvent} chatzy-ready - The iframe is shown with its first token (`userId`, `expiresAt`).
+ * @fires {ChatzyTokenRefreshedEvent} chatzy-token-refreshed - A new access token went to the iframe (`expiresAt`, `reason`: `iframe`, `ahead` or `manual`).
+ * @fires {ChatzyErrorEvent} chatzy-error - No token could be had; `code` says why, `retryable` whether Retry may help.
+ * @fires {ChatzyMessageEvent} chatzy-message - Any other message of the iframe (`message`, a plain copy).
  * @slot loading - Shown while the first token is fetched (default: "Loading the agent…").
  * @slot error - Shown when the agent cannot be loaded (default: a short reason and a Retry button).
  * @csspart base - The box around the iframe.
