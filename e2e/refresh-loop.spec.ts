@@ -28,3 +28,28 @@ test('a signed-in user gets the agent, and its expired token is refreshed withou
   await expect(frame.getByText('You said: Where is my order?')).toBeVisible()
   expect(pageErrors).toEqual([])
 })
+
+test('the demo page shows the element\'s states: ready, refreshing, error with a working Retry', async ({ page, demo }) => {
+  const pageErrors: Error[] = []
+  page.on('pageerror', (error) => pageErrors.push(error))
+  await signIn(page, demo, 'bob')
+  await expect(page.locator('#status')).toHaveText('ready')
+
+  await page.getByLabel(/Slow network/).check()
+  await page.getByRole('button', { name: 'Refresh token' }).click()
+  await expect(page.locator('#status')).toHaveText('refreshing')
+  await expect(page.locator('#status')).toHaveText('ready')
+  await page.getByLabel(/Slow network/).uncheck()
+
+  await page.getByLabel(/Token requests fail/).check()
+  await page.getByRole('button', { name: 'Refresh token' }).click()
+  await expect(page.locator('#status')).toHaveText('error', { timeout: 20_000 })
+  const retry = page.locator('chatzy-agent').getByRole('button', { name: 'Retry' })
+  await expect(retry).toBeVisible()
+  await page.getByLabel(/Token requests fail/).uncheck()
+  await retry.click()
+  await expect(page.locator('#status')).toHaveText('ready')
+  await expect(agentFrame(page).locator('#user')).toHaveText('bob')
+  await expect(page.locator('#log')).toContainText('token refreshed (manual)')
+  expect(pageErrors).toEqual([])
+})
