@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Redis } from 'ioredis'
-import { redisStore } from '../src/index.js'
+import { redisStore, type ChatzyAgentOptions } from '../src/index.js'
 import { connectRedis, startRedisServer } from '../../test/redis-server.js'
 import { buildApp, browserHeaders, sessionCookieOf, startChatzy } from './helpers.js'
 
@@ -31,9 +31,9 @@ async function cluster(t: TestContext) {
     clients.push(client)
     return client
   }
-  async function instance(): Promise<FastifyInstance> {
+  async function instance(options: Partial<ChatzyAgentOptions> = {}): Promise<FastifyInstance> {
     const client = await connect()
-    const app = await buildApp(chatzy, { store: redisStore({ client }), encryptionKey: ENCRYPTION_KEY, minRefreshIntervalMs: 0 })
+    const app = await buildApp(chatzy, { store: redisStore({ client }), encryptionKey: ENCRYPTION_KEY, minRefreshIntervalMs: 0, ...options })
     apps.push(app)
     return app
   }
@@ -87,25 +87,32 @@ test('simultaneous refreshes of one session on two instances cost one upstream c
   assert.equal(chatzy.calls.mint, 1)
 })
 
-test('when the instance holding the refresh lock dies, another takes over once the lock expires', async (t) => {
+test('when the instance holding the refresh lock hangs, another takes over once the lock expires', async (t) => {
   const { chatzy, instance, redis } = await cluster(t)
+  const a = await instance({ lockTtlMs: 300, retries: 0, timeoutMs: 1_000 })
   const b = await instance()
-  const started = await startSession(b)
-  // An instance took the lock for this session and died before refreshing or releasing it.
+  const started = await startSession(a)
   const lockKey = `chatzy:lock:${sessionIdOf(started)}`
-  assert.equal(await redis.set(lockKey, 'dead-instance', 'PX', 400, 'NX'), 'OK')
+
+  // A takes the lock and its call to Chatzy does not come back within the lock's lifetime.
+  chatzy.faults.inject({ fault: 'delay', delayMs: 1_500, endpoints: ['refresh'], times: 1 })
+  const stuck = refresh(a, started)
+  for (let i = 0; i < 200 && chatzy.calls.refresh === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  const heldByA = await redis.get(lockKey)
+  assert.ok(heldByA, 'A holds the lock while it refreshes')
 
   const answer = refresh(b, started)
-  for (let i = 0; i < 200 && (await redis.get(lockKey)) === 'dead-instance'; i++) {
-    assert.equal(chatzy.calls.refresh, 0, 'nobody refreshes while the lock is held')
+  for (let i = 0; i < 200 && (await redis.get(lockKey)) === heldByA; i++) {
+    assert.equal(chatzy.calls.refresh, 1, 'B does not call Chatzy while A holds the lock')
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
   const refreshed = await answer
 
   assert.equal(refreshed.statusCode, 200)
   assert.notEqual(refreshed.json().access_token, started.json().access_token)
-  assert.equal(chatzy.calls.refresh, 1)
-  assert.equal(await redis.exists(lockKey), 0, 'B released its own lock')
+  assert.equal(chatzy.calls.refresh, 2, "A's call, still unanswered, and B's")
+  assert.equal(await redis.exists(lockKey), 0, 'B released its lock')
+  assert.equal((await stuck).statusCode, 504, "A's own request ends with its upstream timeout")
 })
 
 test('a refresh racing a sign-out on another instance does not bring the session back', async (t) => {
