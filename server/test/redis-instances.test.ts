@@ -1,10 +1,10 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
 import type { Redis } from 'ioredis'
-import { redisStore, type ChatzyAgentOptions } from '../src/index.js'
+import chatzyAgent, { redisStore, type ChatzyAgentOptions } from '../src/index.js'
 import { connectRedis, startRedisServer } from '../../test/redis-server.js'
-import { buildApp, browserHeaders, sessionCookieOf, startChatzy } from './helpers.js'
+import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, browserHeaders, sessionCookieOf, startChatzy } from './helpers.js'
 
 /**
  * Several app instances behind one load balancer: each its own process (here: its own Fastify
@@ -179,4 +179,41 @@ test('Redis down: 503 CHATZY_STORE_UNAVAILABLE, no crash, and the same session w
   assert.equal(chatzy.calls.mint, mints, 'the session survived the outage: refreshed, not minted again')
   assert.equal(chatzy.calls.refresh, 1)
   assert.deepEqual(unhandled, [])
+})
+
+test('behind a TLS-terminating load balancer, with trustProxy, instances share a secure __Host- session', async (t) => {
+  const { chatzy, connect } = await cluster(t)
+  async function behindProxy(trustProxy: boolean): Promise<FastifyInstance> {
+    const app = Fastify({ trustProxy })
+    await app.register(chatzyAgent, {
+      apiKey: API_KEY,
+      chatbotId: CHATBOT_ID,
+      apiUrl: chatzy.url,
+      identify: (request) => (request.headers['x-test-user'] as string | undefined) ?? null,
+      cookie: { secret: COOKIE_SECRET },
+      store: redisStore({ client: await connect() }),
+      encryptionKey: ENCRYPTION_KEY,
+      minRefreshIntervalMs: 0,
+    })
+    t.after(() => app.close())
+    return app
+  }
+  // What the balancer forwards for https://shop.example: plain http, the browser's origin, X-Forwarded-*.
+  const fromBrowser = { ...user, origin: 'https://shop.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' }
+  const [a, b, untrusting] = [await behindProxy(true), await behindProxy(true), await behindProxy(false)]
+
+  const started = await a.inject({ method: 'POST', url: '/chatzy/session', headers: fromBrowser, payload: {} })
+  assert.equal(started.statusCode, 200)
+  const cookie = started.cookies.find((c) => c.name === '__Host-chatzy_session')
+  assert.ok(cookie, 'the cookie is __Host- prefixed')
+  assert.equal(cookie.secure, true)
+  const refreshed = await b.inject({
+    method: 'POST', url: '/chatzy/refresh',
+    headers: { ...fromBrowser, cookie: `${cookie.name}=${cookie.value}` }, payload: { expires_at: started.json().expires_at },
+  })
+  assert.equal(refreshed.statusCode, 200, 'the next instance takes the same cookie')
+
+  const refused = await untrusting.inject({ method: 'POST', url: '/chatzy/session', headers: fromBrowser, payload: {} })
+  assert.equal(refused.statusCode, 403, 'without trustProxy the browser origin looks foreign')
+  assert.equal(refused.json().code, 'CHATZY_FORBIDDEN_ORIGIN')
 })
