@@ -10,7 +10,6 @@ import {
 const root = new URL('../', import.meta.url)
 const file = (path: string) => fileURLToPath(new URL(path, root))
 const CDN_ESM = 'dist/cdn/chatzy-agent.min.js'
-const CDN_CLASSIC = 'dist/cdn/chatzy-agent.iife.min.js'
 const SIZE_BUDGET = 10_240
 
 test('the CDN file, Lit included, stays under 10 KiB gzipped', () => {
