@@ -32,12 +32,28 @@ const config: ServerConfig = {
   retries: 2,
 }
 // One fault kind at a time, each for a few seconds; `every: 10` makes one upstream call in ten fail.
-const FAULTS: Fault[] = ['status-500', 'reset', 'non-json', 'schema', 'oversized', 'refuse', 'delay', 'hang']
+// Outages and garbage only: a refusal of both the refresh token and the re-mint ends a session
+// by design (401, the element starts a new one), which the fault suites cover.
+const FAULTS: Fault[] = ['status-500', 'reset', 'non-json', 'schema', 'oversized', 'delay', 'hang']
 const FAULT_PERIOD_MS = 3_000
 const GRACE_MS = 15_000
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const browserHeaders = { 'content-type': 'application/json', 'x-chatzy-agent': '1' }
+
+let chatzyUrl = ''
+
+/** Asks Chatzy (the mock's own token check, as its iframe makes it) about a tab's token: undefined when valid for its user. */
+async function tokenInfo(user: string, tab: Tab): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${chatzyUrl}/mock/token-info?access_token=${encodeURIComponent(tab.token)}`, { signal: AbortSignal.timeout(10_000) })
+    const info = (await response.json()) as { valid: boolean; reason?: string; user_id?: string }
+    if (info.valid && info.user_id === user) return undefined
+    return info.user_id !== undefined && info.user_id !== user ? "another user's token" : (info.reason ?? 'invalid')
+  } catch {
+    return 'Chatzy could not be asked'
+  }
+}
 
 function startServer(): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(new URL('./server.ts', import.meta.url), [], {
@@ -48,9 +64,10 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the load server did not start within 60 s')), 60_000)
     child.once('error', reject)
-    child.on('message', (message: { type: string; url?: string }) => {
+    child.on('message', (message: { type: string; url?: string; chatzyUrl?: string }) => {
       if (message.type !== 'ready') return
       clearTimeout(timer)
+      chatzyUrl = message.chatzyUrl!
       resolve({ child, url: message.url! })
     })
   })
@@ -72,7 +89,15 @@ interface Tab { token: string; expiresAt: number; lastOk: boolean }
 interface Session { user: string; cookie: string; tabs: Tab[] }
 
 const statuses = new Map<number, number>()
-const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1)
+/** Answers by the fault Chatzy was showing when they arrived. */
+const byFault = new Map<string, Map<number, number>>()
+let currentFault = 'none'
+const count = (status: number) => {
+  statuses.set(status, (statuses.get(status) ?? 0) + 1)
+  const tally = byFault.get(currentFault) ?? new Map<number, number>()
+  tally.set(status, (tally.get(status) ?? 0) + 1)
+  byFault.set(currentFault, tally)
+}
 let networkErrors = 0
 const lost = new Set<string>()
 const clientTimeline = new Map<string, string[]>()
@@ -150,6 +175,7 @@ async function main() {
   const rotate = async () => {
     const plan: FaultPlan = { fault: FAULTS[faultIndex++ % FAULTS.length]!, every: 10, delayMs: 300 }
     await ask(child, { type: 'faults', plan })
+    currentFault = plan.fault
   }
   await rotate()
   const rotation = setInterval(() => void rotate(), FAULT_PERIOD_MS)
@@ -162,19 +188,22 @@ async function main() {
     await Promise.all(live.flatMap((session) => session.tabs.map((tab) => runTab(url, session, tab, deadline))))
     clearInterval(rotation)
     await ask(child, { type: 'clear' })
+    currentFault = 'healed'
     const faultedFor = Date.now() - started
 
-    // Chatzy healed: a tab whose last call failed, or whose token is about to expire, asks again.
+    // Chatzy healed. A tab whose last ask failed, or whose token is about to expire, asks again
+    // until it succeeds (as the element retries); then its token is checked at Chatzy at once,
+    // as the iframe checks every token it uses.
     const graceEnd = Date.now() + GRACE_MS
-    await Promise.all(live.flatMap((session) => session.tabs.map(async (tab) => {
-      while (Date.now() < graceEnd && (!tab.lastOk || tab.expiresAt - Date.now() < 2 * config.refreshMarginMs)) {
-        await refresh(url, session, tab)
-        await sleep(100 + Math.random() * 200)
+    const verdicts = await Promise.all(live.flatMap((session) => session.tabs.map(async (tab) => {
+      while ((!tab.lastOk || tab.expiresAt - Date.now() < 2 * config.refreshMarginMs) && Date.now() < graceEnd) {
+        if (!(await refresh(url, session, tab))) await sleep(300)
       }
+      return tokenInfo(session.user, tab)
     })))
     const elapsed = Date.now() - started
 
-    const { valid } = await ask<{ valid: boolean[] }>(child, { type: 'check', tokens: live.flatMap((s) => s.tabs.map((t) => ({ user: s.user, token: t.token }))) })
+    const reasons = verdicts.filter((verdict): verdict is string => verdict !== undefined)
     const { stats } = await ask<{ stats: UpstreamStats }>(child, { type: 'stats' })
 
     // One token per session per refresh interval, plus the first mint.
@@ -182,7 +211,7 @@ async function main() {
     const issuedPerSession = live.map((s) => stats.issued[s.user] ?? 0)
     const callsPerSession = live.map((s) => stats.calls[s.user] ?? 0)
     const overBudget = issuedPerSession.filter((n) => n > allowed).length
-    const invalidTokens = valid.filter((ok) => !ok).length
+    const invalidTokens = reasons.length
     const answers = [...statuses.entries()].sort(([a], [b]) => a - b)
 
     const checks: [string, boolean, string][] = [
@@ -190,7 +219,7 @@ async function main() {
       ['no network error', networkErrors === 0, `${networkErrors} requests failed at the network level`],
       ['every session started', neverStarted === 0, `${neverStarted} sessions never got a first token`],
       ['no session lost', lost.size === 0, `${lost.size} sessions were answered 401`],
-      ['every client ends with a valid token', invalidTokens === 0, `${valid.length - invalidTokens}/${valid.length} tabs hold a token Chatzy holds valid for their user`],
+      ['every client ends with a valid token', invalidTokens === 0, `${verdicts.length - invalidTokens}/${verdicts.length} tabs hold a token Chatzy holds valid for their user`],
       ['upstream within one call per session per refresh interval', overBudget === 0,
         `tokens issued per session: max ${Math.max(0, ...issuedPerSession)}, allowed ${allowed} (${elapsed} ms / ${ttlMs} ms + 1 mint); ${overBudget} sessions over`],
     ]
@@ -198,12 +227,16 @@ async function main() {
     console.log()
     console.log(`ran ${(faultedFor / 1000).toFixed(1)} s with faults (${FAULTS.slice(0, Math.min(faultIndex, FAULTS.length)).join(', ')}), then ${((elapsed - faultedFor) / 1000).toFixed(1)} s healed`)
     console.log(`answers: ${answers.map(([status, n]) => `${status}: ${n}`).join(', ')}`)
+    for (const [fault, tally] of byFault) {
+      console.log(`  while ${fault.padEnd(10)} ${[...tally.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n}`).join(', ')}`)
+    }
     console.log(`upstream: ${stats.totals.mint} mint + ${stats.totals.refresh} refresh calls (faulted and retried included; max ${Math.max(0, ...callsPerSession)} per session), ${stats.totals.issued} tokens issued`)
     console.log(`plugin error log lines: ${stats.errorLogLines}`)
+    if (reasons.length > 0) console.log(`tokens not valid: ${[...new Set(reasons)].slice(0, 5).join('; ')}`)
     console.log()
     for (const [name, held, detail] of checks) console.log(`${held ? 'held  ' : 'FAILED'}  ${name.padEnd(58)} ${detail}`)
-    const over = live.filter((s) => (stats.issued[s.user] ?? 0) > allowed).slice(0, 3)
-    for (const session of over) console.log(`\n${session.user} (over budget), as Chatzy saw it:\n  ${(stats.timeline[session.user] ?? []).join('\n  ')}\n  client side: ${(clientTimeline.get(session.user) ?? []).join(', ')}`)
+    const over = live.filter((s) => (stats.issued[s.user] ?? 0) > allowed || lost.has(s.user)).slice(0, 3)
+    for (const session of over) console.log(`\n${session.user} (${lost.has(session.user) ? 'lost' : 'over budget'}), as Chatzy saw it:\n  ${(stats.timeline[session.user] ?? []).join('\n  ')}\n  client side: ${(clientTimeline.get(session.user) ?? []).join(', ')}`)
     if (checks.some(([, held]) => !held)) process.exitCode = 1
   } finally {
     clearInterval(rotation)

@@ -3,7 +3,6 @@
  * injection) and a host app with the plugin, both on loopback. Its parent drives it over IPC:
  *   { type: 'faults', plan } / { type: 'clear' }   inject or clear upstream faults
  *   { type: 'stats' }                              upstream calls and tokens issued, per user
- *   { type: 'check', tokens: [{ user, token }] }   which tokens Chatzy holds valid, for whom
  *   { type: 'close' }
  */
 import { randomBytes } from 'node:crypto'
@@ -99,7 +98,7 @@ async function main(config: ServerConfig) {
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
 
-  process.on('message', async (message: { type: string; plan?: FaultPlan; tokens?: { user: string; token: string }[] }) => {
+  process.on('message', async (message: { type: string; plan?: FaultPlan }) => {
     switch (message.type) {
       case 'faults':
         chatzy.faults.inject(message.plan!)
@@ -121,15 +120,6 @@ async function main(config: ServerConfig) {
         process.send!({ type: 'stats', stats })
         break
       }
-      case 'check': {
-        const valid: boolean[] = []
-        for (const { user, token } of message.tokens!) {
-          const info = (await chatzy.app.inject({ method: 'GET', url: '/mock/token-info', query: { access_token: token } })).json() as { valid: boolean; user_id?: string }
-          valid.push(info.valid && info.user_id === user)
-        }
-        process.send!({ type: 'check', valid })
-        break
-      }
       case 'close':
         chatzy.faults.clear()
         await app.close()
@@ -137,7 +127,7 @@ async function main(config: ServerConfig) {
         process.exit(0)
     }
   })
-  process.send!({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` })
+  process.send!({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, chatzyUrl })
 }
 
 if (process.send !== undefined) await main(JSON.parse(process.env.LOAD_SERVER_CONFIG!) as ServerConfig)
