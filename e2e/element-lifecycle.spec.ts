@@ -1,7 +1,7 @@
 import type { ChatzyAgent } from '../element/src/chatzy-agent.js'
 import type { Frame, Page } from '@playwright/test'
 import {
-  test, expect, agent, agentEvents, agentFrameOf, mockCall, mountAgent, signInQuietly,
+  test, expect, DEMO_CHATBOT_ID, agent, agentEvents, agentFrameOf, mockCall, mountAgent, signInQuietly,
   watchErrors, watchPlugin, type MockFrameState,
 } from './fixtures.js'
 
@@ -117,7 +117,7 @@ test('disconnect aborts and stops everything; reconnect starts again', async ({ 
   expect(errors).toEqual([])
 })
 
-test('changing endpoint or app-url starts again cleanly', async ({ page, demo }) => {
+test('changing endpoint, app-url or chatbot-id starts again cleanly', async ({ page, demo }) => {
   const errors = watchErrors(page)
   const plugin = watchPlugin(page)
   await signInQuietly(page, demo)
@@ -137,6 +137,13 @@ test('changing endpoint or app-url starts again cleanly', async ({ page, demo })
   expect((await agentEvents(page)).filter((e) => e.type === 'chatzy-error')).toMatchObject([{ code: 'config', retryable: false }])
 
   await agent(page).evaluate((el, url) => el.setAttribute('app-url', url), demo.mockUrl!)
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+
+  // A chatbot the server does not allow: a configuration error; the right one again: ready.
+  await agent(page).evaluate((el) => el.setAttribute('chatbot-id', '00000000-0000-4000-8000-000000000000'))
+  await expect(agent(page)).toHaveAttribute('status', 'error')
+  expect((await agentEvents(page)).filter((e) => e.type === 'chatzy-error').at(-1)).toMatchObject({ code: 'config', retryable: false })
+  await agent(page).evaluate((el, id) => el.setAttribute('chatbot-id', id), DEMO_CHATBOT_ID)
   await expect(agent(page)).toHaveAttribute('status', 'ready')
   expect(errors).toEqual([])
 })

@@ -62,6 +62,23 @@ test('when retries run out: a retryable error with a Retry that recovers the sam
   expect(errors).toEqual([])
 })
 
+test('back online after a retryable failure, the same iframe gets a token by itself', async ({ page, demo }) => {
+  const errors = watchErrors(page)
+  const frame = await readyAgent(page, demo)
+  const { loadId } = await state(frame)
+  await page.route('**/chatzy/refresh', (route) => route.abort('internetdisconnected'))
+  await mockCall(frame, 'ask')
+  await expect(agent(page)).toHaveAttribute('status', 'error', { timeout: 20_000 })
+  expect((await agentEvents(page)).filter((e) => e.type === 'chatzy-error')).toMatchObject([{ code: 'network', retryable: true }])
+
+  await page.unroute('**/chatzy/refresh')
+  await page.evaluate(() => window.dispatchEvent(new Event('online')))
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  await expect.poll(async () => responses(await state(frame)).length).toBe(1)
+  expect((await state(frame)).loadId).toBe(loadId)
+  expect(errors).toEqual([])
+})
+
 test('a session the server lost is started again once through /session, in the same iframe', async ({ page, demo }) => {
   const errors = watchErrors(page)
   const plugin = watchPlugin(page)
