@@ -22,9 +22,6 @@ const NOTICES: Record<ChatzyErrorCode, string> = {
 const TEMPLATE = '<div part="base"><slot name="loading"><div class="notice" role="status">Loading the agent…</div></slot>'
   + '<slot name="error"><div class="notice" role="alert"><p></p><button type="button">Retry</button></div></slot></div>'
 
-/** A server-rendered token is used only with this much life left; else the element starts a session. */
-const MIN_SERVER_TOKEN_LIFE_MS = 5_000
-
 /**
  * Embeds the Chatzy AI agent iframe for the signed-in user and keeps its access token fresh
  * through the host's own server (the `chatzy-agent/server` Fastify plugin).
@@ -220,7 +217,8 @@ export class ChatzyAgent extends ReactiveElement {
 
   #serverRendered(): SessionAnswer | undefined {
     const { accessToken, userId, expiresAt } = this
-    if (this.#serverTokenUsed || !accessToken || !userId || !expiresAt || expiresAt - Date.now() < MIN_SERVER_TOKEN_LIFE_MS) return undefined
+    // An expired one (a page restored from cache) is of no use: start a session instead.
+    if (this.#serverTokenUsed || !accessToken || !userId || !expiresAt || expiresAt <= Date.now()) return undefined
     this.#serverTokenUsed = true
     const query = new URLSearchParams({ user_id: userId, access_token: accessToken })
     const iframe_url = `${this.appUrl.replace(/\/+$/, '')}/chatbot-iframe/${encodeURIComponent(this.chatbotId)}?${query}`

@@ -22,9 +22,14 @@ export const policy = {
   retryBudgetMs: 12_000,
   /** One request may take this long. */
   timeoutMs: 15_000,
-  /** Loop breaker: at most this many refreshes in any window; more asks wait for a free slot. */
+  /**
+   * Loop breaker: at most this many refreshes in any window; more asks wait for a free slot.
+   * Tokens that live less than a third of the window get two refreshes per lifetime instead,
+   * never more than one per `minLifetimeMs`.
+   */
   refreshesPerWindow: 6,
   windowMs: 60_000,
+  minLifetimeMs: 2_000,
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -45,11 +50,13 @@ export class TokenClient {
   skewMs = 0
   #renewal: { promise: Promise<Renewal>; signal: AbortSignal } | undefined
   #recent: number[] = []
+  /** Longest lifetime of a token the server gave (0: none yet), the loop breaker's yardstick. */
+  #lifetimeMs = 0
 
   constructor(readonly endpoint: string) {}
 
-  session(chatbotId: string, signal: AbortSignal): Promise<SessionAnswer> {
-    return this.#retrying(() => this.#call<SessionAnswer>('POST', '/session', { chatbot_id: chatbotId }, signal), signal)
+  async session(chatbotId: string, signal: AbortSignal): Promise<SessionAnswer> {
+    return this.#measure(await this.#retrying(() => this.#call<SessionAnswer>('POST', '/session', { chatbot_id: chatbotId }, signal), signal))
   }
 
   /**
@@ -78,7 +85,7 @@ export class TokenClient {
   async #renewOnce(chatbotId: string, expiresAt: number, signal: AbortSignal): Promise<Renewal> {
     await this.#slot(signal)
     try {
-      return await this.#retrying(() => this.#call<RefreshAnswer>('POST', '/refresh', expiresAt > 0 ? { expires_at: expiresAt } : {}, signal), signal)
+      return this.#measure(await this.#retrying(() => this.#call<RefreshAnswer>('POST', '/refresh', expiresAt > 0 ? { expires_at: expiresAt } : {}, signal), signal))
     } catch (error) {
       if (!(error instanceof TokenError) || error.status !== 401) throw error
       return this.session(chatbotId, signal).catch((again: unknown) => {
@@ -87,12 +94,20 @@ export class TokenClient {
     }
   }
 
+  #measure<T extends RefreshAnswer>(answer: T): T {
+    // The longest seen: a token the server hands out again has less of its life left.
+    this.#lifetimeMs = Math.max(this.#lifetimeMs, answer.expires_at - (Date.now() + this.skewMs))
+    return answer
+  }
+
   /** Waits for a free refresh slot in the window: a looping iframe costs a few requests a minute, never more. */
   async #slot(signal: AbortSignal) {
     const now = Date.now()
     this.#recent = this.#recent.filter((at) => now - at < policy.windowMs)
     const oldest = this.#recent[0]
-    if (this.#recent.length >= policy.refreshesPerWindow && oldest !== undefined) {
+    const perLifetime = this.#lifetimeMs > 0 ? Math.ceil((2 * policy.windowMs) / Math.max(this.#lifetimeMs, policy.minLifetimeMs)) : 0
+    const limit = Math.max(policy.refreshesPerWindow, perLifetime)
+    if (this.#recent.length >= limit && oldest !== undefined) {
       await sleep(oldest + policy.windowMs - now, signal)
       this.#recent.shift()
     }
