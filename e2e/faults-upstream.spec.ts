@@ -154,3 +154,27 @@ test('Chatzy refuses both the refresh token and the new mint: 401, and Retry sta
   await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'ready')
   await expect.poll(async () => (await frameState(page)).valid).toBe(true)
 })
+
+test('Chatzy down when the page loads: the element gets 503 for its session, says so, and Retry works once Chatzy is back', async ({ page, demo }) => {
+  const pageErrors: Error[] = []
+  page.on('pageerror', (error) => pageErrors.push(error))
+  await recordErrors(page)
+  demo.mock!.faults.inject({ fault: 'status-500', endpoints: ['mint'] })
+  const isSession = (response: Response) => new URL(response.url()).pathname === '/chatzy/session' && response.request().method() === 'POST'
+  const first = page.waitForResponse(isSession, { timeout: 40_000 })
+  await signIn(page, demo, 'alice')
+  const failed = await first
+  expect(failed.status()).toBe(503)
+  expect(await failed.json()).toMatchObject({ statusCode: 503, code: 'CHATZY_UPSTREAM_UNAVAILABLE' })
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'error', { timeout: 30_000 })
+  await expect.poll(() => errorsOf(page)).toContainEqual({ code: 'server', retryable: true })
+  await expect(page.locator('chatzy-agent iframe')).toHaveCount(0)
+
+  demo.mock!.faults.clear()
+  const started = page.waitForResponse(isSession)
+  await page.locator('chatzy-agent').getByRole('button', { name: 'Retry' }).click()
+  expect((await started).status()).toBe(200)
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'ready')
+  await expect.poll(async () => (await frameState(page)).valid).toBe(true)
+  expect(pageErrors).toEqual([])
+})
