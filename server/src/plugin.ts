@@ -31,6 +31,13 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions) {
   checkOptions(options)
+  const prefix = options.prefix ?? '/chatzy'
+  // A cookie whose path does not cover the routes would never come back: every refresh a 401.
+  const routesPath = `${fastify.prefix}${prefix}`.replace(/\/+$/, '') + '/'
+  const cookiePath = (options.cookie.path ?? '/').replace(/\/+$/, '') + '/'
+  if (!routesPath.startsWith(cookiePath)) {
+    throw new TypeError(`chatzy-agent: invalid option "cookie.path": "${options.cookie.path}" does not cover the routes at "${routesPath}"`)
+  }
   const apiUrl = new URL(options.apiUrl ?? DEFAULT_API_URL)
   if (apiUrl.protocol !== 'https:' && !LOOPBACK.has(apiUrl.hostname)) {
     fastify.log.warn({ apiUrl: apiUrl.origin }, 'chatzy-agent: apiUrl is plain http; the API key and refresh tokens cross the network unencrypted')
@@ -79,7 +86,7 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
   } satisfies ChatzyDecorator)
 
   await fastify.register(routes, {
-    prefix: options.prefix ?? '/chatzy',
+    prefix,
     flows,
     guard: csrfGuard(options.allowedOrigins),
   })

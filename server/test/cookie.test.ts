@@ -9,8 +9,9 @@ type T = { after(fn: () => unknown): void }
 
 async function setup(t: T, options: Partial<ChatzyAgentOptions> = {}, mock: Parameters<typeof startChatzy>[0] = {}) {
   const chatzy = await startChatzy(mock)
+  t.after(() => chatzy.app.close())
   const app = await buildApp(chatzy, options)
-  t.after(() => Promise.all([app.close(), chatzy.app.close()]))
+  t.after(() => app.close())
   return { chatzy, app }
 }
 
@@ -144,12 +145,19 @@ test('a plain-http request to a non-loopback host still gets a Secure __Host- co
   assert.equal(cookie.secure, true)
 })
 
-test('cookie.secure: true forces Secure + __Host- even on loopback; a non-Secure path option is used only without Secure', async (t) => {
-  const { app } = await setup(t, { cookie: { secret: COOKIE_SECRET, secure: true, path: '/app' } })
+test('cookie.secure: true forces Secure + __Host- even on loopback, and then Path=/ whatever cookie.path says', async (t) => {
+  const { app } = await setup(t, { cookie: { secret: COOKIE_SECRET, secure: true, path: '/chatzy' } })
   const response = await call(app, 'POST', '/session', { user: 'user123' })
   const cookie = response.cookies.find((c) => c.name === '__Host-chatzy_session')!
   assert.equal(cookie.secure, true)
   assert.equal(cookie.path, '/', '__Host- cookies must have Path=/')
+
+  const plain = await setup(t, { cookie: { secret: COOKIE_SECRET, secure: false, path: '/chatzy' } })
+  const response2 = await call(plain.app, 'POST', '/session', { user: 'user123' })
+  const scoped = response2.cookies.find((c) => c.name === 'chatzy_session')!
+  assert.equal(scoped.path, '/chatzy')
+  assert.notEqual(scoped.secure, true)
+  assert.equal((await call(plain.app, 'POST', '/refresh', { user: 'user123', cookie: sessionCookieOf(response2) })).statusCode, 200)
 })
 
 test('the cookie\'s Max-Age never outlives the refresh token, nor cookie.maxAgeSeconds', async (t) => {

@@ -50,6 +50,9 @@ const bad: [string, Record<string, unknown>][] = [
   ['cookie.sameSite', { cookie: { secret: COOKIE_SECRET, sameSite: 'Strictest' } }],
   ['cookie.sameSite', { cookie: { secret: COOKIE_SECRET, sameSite: 'none', secure: false } }],
   ['cookie.path', { cookie: { secret: COOKIE_SECRET, path: 'chatzy' } }],
+  // The cookie would never reach the routes at /chatzy.
+  ['cookie.path', { cookie: { secret: COOKIE_SECRET, path: '/app' } }],
+  ['cookie.path', { cookie: { secret: COOKIE_SECRET, path: '/chat' } }],
   ['cookie.maxAgeSeconds', { cookie: { secret: COOKIE_SECRET, maxAgeSeconds: 1.5 } }],
   ['store.delete', { store: { get() {}, set() {} } }],
   ['allowedOrigins', { allowedOrigins: 'https://host.example' }],
@@ -107,6 +110,17 @@ test('an app that already has @fastify/cookie keeps its own, and the plugin uses
   assert.equal(started.statusCode, 200)
   const refreshed = await call(app, 'POST', '/refresh', { user: 'user123', cookie: sessionCookieOf(started) })
   assert.equal(refreshed.statusCode, 200)
+})
+
+test('a cookie path that covers the routes, under a parent prefix too, registers', async () => {
+  assert.equal(await register({ ...valid, cookie: { secret: COOKIE_SECRET, path: '/chatzy' } }), undefined)
+  assert.equal(await register({ ...valid, prefix: '/api/chatzy', cookie: { secret: COOKIE_SECRET, path: '/api' } }), undefined)
+  const app = Fastify()
+  await app.register(async (scope) => {
+    await scope.register(chatzyAgent, { ...valid, cookie: { secret: COOKIE_SECRET, path: '/v1' } })
+  }, { prefix: '/v1' })
+  await app.ready()
+  await app.close()
 })
 
 test('prefix moves the routes', async (t) => {

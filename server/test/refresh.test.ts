@@ -7,8 +7,9 @@ type T = { after(fn: () => unknown): void }
 
 async function setup(t: T, options: Partial<ChatzyAgentOptions> = {}, mock: Parameters<typeof startChatzy>[0] = {}) {
   const chatzy = await startChatzy(mock)
+  t.after(() => chatzy.app.close())
   const app = await buildApp(chatzy, options)
-  t.after(() => Promise.all([app.close(), chatzy.app.close()]))
+  t.after(() => app.close())
   return { chatzy, app }
 }
 

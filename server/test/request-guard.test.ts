@@ -6,8 +6,9 @@ import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, sessionCookieOf, st
 
 async function setup(t: { after(fn: () => unknown): void }, options: Parameters<typeof buildApp>[1] = {}) {
   const chatzy = await startChatzy()
+  t.after(() => chatzy.app.close())
   const app = await buildApp(chatzy, options)
-  t.after(() => Promise.all([app.close(), chatzy.app.close()]))
+  t.after(() => app.close())
   return { chatzy, app }
 }
 

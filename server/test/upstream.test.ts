@@ -8,8 +8,9 @@ type T = { after(fn: () => unknown): void }
 
 async function setup(t: T, options: Partial<ChatzyAgentOptions> = {}) {
   const chatzy = await startChatzy()
+  t.after(() => chatzy.app.close())
   const app = await buildApp(chatzy, { retries: 2, timeoutMs: 2_000, ...options })
-  t.after(() => Promise.all([app.close(), chatzy.app.close()]))
+  t.after(() => app.close())
   return { chatzy, app }
 }
 
