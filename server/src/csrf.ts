@@ -13,10 +13,19 @@ export function csrfGuard(allowedOrigins: readonly string[] | undefined) {
     if (request.headers['x-chatzy-agent'] !== '1') throw new ForbiddenOrigin('missing X-Chatzy-Agent header')
     const origin = request.headers.origin
     if (origin !== undefined) {
-      const ok = allowed ? allowed.has(origin) : origin === `${request.protocol}://${request.host}`
+      const ok = allowed ? allowed.has(origin) : origin === ownOrigin(request)
       if (!ok) throw new ForbiddenOrigin('origin not allowed')
     }
     const type = request.headers['content-type']
     if (type === undefined || !/^application\/json\s*(;|$)/i.test(type)) throw new UnsupportedMediaType()
+  }
+}
+
+/** This server's origin as a browser writes it (default ports left out), or undefined for a bad Host. */
+function ownOrigin(request: FastifyRequest): string | undefined {
+  try {
+    return new URL(`${request.protocol}://${request.host}`).origin
+  } catch {
+    return undefined
   }
 }

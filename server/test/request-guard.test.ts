@@ -39,8 +39,12 @@ test('by default only the request\'s own origin may call: another Origin is 403'
     assert.equal((await call(app, method, path, { user: 'user123', headers: { origin: 'https://localhost:80' } })).statusCode, 403)
   }
   assert.equal(chatzy.calls.mint, 0)
-  const own = await call(app, 'POST', '/session', { user: 'user123', headers: { origin: 'http://localhost:80' } })
+  // A browser leaves the default port out of Origin, whatever the Host header says.
+  const own = await call(app, 'POST', '/session', { user: 'user123', headers: { origin: 'http://localhost' } })
   assert.equal(own.statusCode, 200)
+  const ownPort = await call(app, 'POST', '/session', { user: 'user123', headers: { origin: 'http://localhost:3000', host: 'localhost:3000' } })
+  assert.equal(ownPort.statusCode, 200)
+  assert.equal((await call(app, 'POST', '/session', { user: 'user123', headers: { origin: 'http://localhost:3001', host: 'localhost:3000' } })).statusCode, 403)
 })
 
 test('allowedOrigins replaces the default: listed origins pass, others (the own one too) get 403', async (t) => {
@@ -48,7 +52,7 @@ test('allowedOrigins replaces the default: listed origins pass, others (the own 
   assert.equal((await call(app, 'POST', '/session', { user: 'u1', headers: { origin: 'https://shop.example' } })).statusCode, 200)
   assert.equal((await call(app, 'POST', '/session', { user: 'u1', headers: { origin: 'https://www.shop.example' } })).statusCode, 200)
   assert.equal((await call(app, 'POST', '/session', { user: 'u1', headers: { origin: 'https://shop.example.evil' } })).statusCode, 403)
-  assert.equal((await call(app, 'POST', '/session', { user: 'u1', headers: { origin: 'http://localhost:80' } })).statusCode, 403)
+  assert.equal((await call(app, 'POST', '/session', { user: 'u1', headers: { origin: 'http://localhost' } })).statusCode, 403)
   assert.equal((await call(app, 'POST', '/session', { user: 'u1', headers: { origin: 'null' } })).statusCode, 403)
 })
 
