@@ -196,7 +196,7 @@ async function main() {
     // as the iframe checks every token it uses.
     const graceEnd = Date.now() + GRACE_MS
     const verdicts = await Promise.all(live.flatMap((session) => session.tabs.map(async (tab) => {
-      while ((!tab.lastOk || tab.expiresAt - Date.now() < 2 * config.refreshMarginMs) && Date.now() < graceEnd) {
+      while ((!tab.lastOk || tab.expiresAt - Date.now() < ttlMs / 2) && Date.now() < graceEnd) {
         if (!(await refresh(url, session, tab))) await sleep(300)
       }
       return tokenInfo(session.user, tab)
