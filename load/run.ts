@@ -197,7 +197,7 @@ async function main() {
     const graceEnd = Date.now() + GRACE_MS
     const verdicts = await Promise.all(live.flatMap((session) => session.tabs.map(async (tab) => {
       while ((!tab.lastOk || tab.expiresAt - Date.now() < ttlMs / 2) && Date.now() < graceEnd) {
-        if (!(await refresh(url, session, tab))) await sleep(300)
+        await sleep((await refresh(url, session, tab)) ? 100 : 300)
       }
       return tokenInfo(session.user, tab)
     })))
