@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorReply, RefreshBody, RefreshReply, SessionBody, SessionReply } from './schemas.js'
+import { EndBody, ErrorReply, RefreshBody, RefreshReply, SessionBody, SessionReply } from './schemas.js'
 import { BadRequest, Internal, PayloadTooLarge, UnsupportedMediaType, UpstreamBadResponse, UpstreamRefused } from './errors.js'
 import { chatzyLog } from './log.js'
 import type { SessionFlows } from './session.js'
@@ -47,7 +47,7 @@ export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { fl
 
   app.delete('/session', {
     bodyLimit: BODY_LIMIT,
-    schema: { response: { 204: { type: 'null' }, ...errors } },
+    schema: { body: EndBody, response: { 204: { type: 'null' }, ...errors } },
   }, async (request, reply) => {
     await flows.end(request, reply)
     return reply.code(204).send()

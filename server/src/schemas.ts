@@ -12,6 +12,8 @@ const EpochMs = Type.Integer({ minimum: 0, maximum: 8.64e15 })
 
 export const SessionBody = Type.Object({ chatbot_id: Type.Optional(ChatbotId) }, { additionalProperties: false })
 export const RefreshBody = Type.Object({ expires_at: Type.Optional(EpochMs) }, { additionalProperties: false })
+/** `DELETE /session` takes nothing: no body, or `{}`. */
+export const EndBody = Type.Union([Type.Object({}, { additionalProperties: false }), Type.Undefined(), Type.Null()])
 
 export const SessionReply = Type.Object(
   {

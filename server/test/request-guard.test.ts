@@ -161,6 +161,9 @@ test('DELETE /session ends the session, clears the cookie, and works with or wit
   assert.equal(after.statusCode, 401)
   assert.equal(after.json().code, 'CHATZY_NO_SESSION')
   assert.equal(chatzy.calls.refresh, 0)
+  const extra = await call(app, 'DELETE', '/session', { body: { user_id: 'someone' } })
+  assert.equal(extra.statusCode, 400)
+  assert.equal(extra.json().code, 'CHATZY_BAD_REQUEST')
   // Without any session: still 204, nothing to do.
   assert.equal((await call(app, 'DELETE', '/session')).statusCode, 204)
 })
