@@ -21,7 +21,7 @@ export function hostPage({ user, users, chatbotId, appUrl }: HostPageModel): str
         <form method="post" action="/signout"><button>Sign out</button></form>
       </header>
       <main>
-        <chatzy-agent chatbot-id="${escape(chatbotId)}" endpoint="/chatzy" app-url="${escape(appUrl)}" loading="eager" refresh-ahead="5"></chatzy-agent>
+        <chatzy-agent chatbot-id="${escape(chatbotId)}" endpoint="/chatzy" app-url="${escape(appUrl)}" loading="eager" refresh-ahead="1"></chatzy-agent>
         <aside class="card">
           <p>Status: <code id="status" class="status">idle</code></p>
           <p>
