@@ -132,3 +132,17 @@ test('prefix moves the routes', async (t) => {
   assert.equal((await app.inject({ method: 'POST', url: '/api/chat/session', headers, payload: {} })).statusCode, 200)
   assert.equal((await app.inject({ method: 'POST', url: '/chatzy/session', headers, payload: {} })).statusCode, 404)
 })
+
+test('a plain-http apiUrl off loopback is accepted with a warning: the API key would cross the network in clear', async (t) => {
+  const lines: string[] = []
+  for (const apiUrl of ['http://chatzy-proxy.internal/prod', 'http://127.0.0.1:8080', 'https://chatzy.example']) {
+    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => void lines.push(line) } } })
+    t.after(() => app.close())
+    await app.register(chatzyAgent, { ...valid, apiUrl })
+    await app.ready()
+  }
+  const warnings = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 40)
+  assert.equal(warnings.length, 1)
+  assert.match(warnings[0].msg, /plain http/)
+  assert.ok(!lines.join('').includes(API_KEY))
+})
