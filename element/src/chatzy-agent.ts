@@ -126,8 +126,9 @@ export class ChatzyAgent extends ReactiveElement {
     if (restart && this.isConnected) {
       this.#end()
       this.#begin()
-    } else if (changed.has('refreshAhead')) {
-      this.#arm()
+    } else {
+      if (changed.has('refreshAhead')) this.#arm()
+      if (changed.has('loading') && this.loading === 'eager' && this.isConnected && !this.#run) this.#start()
     }
   }
 
@@ -143,6 +144,7 @@ export class ChatzyAgent extends ReactiveElement {
 
   /** Starts again from a new session, in a new iframe (also what the default Retry button does). */
   reload(): void {
+    if (!this.isConnected) return
     this.#end()
     this.#serverTokenUsed = true
     this.#start()
