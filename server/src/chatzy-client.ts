@@ -93,8 +93,10 @@ async function attemptOnce(url: string, body: object, timeoutMs: number): Promis
     if (error instanceof Error && error.name === 'TimeoutError') {
       throw new Retryable('timeout', { cause: new UpstreamTimeout() })
     }
-    // Never pass the fetch error on as is: its message could quote the request.
-    throw new Retryable('network', { cause: new UpstreamUnavailable() })
+    // Never pass the fetch error on as is: its message could quote the request. Its system
+    // error code (ECONNREFUSED, UND_ERR_SOCKET…) is safe, and what an operator needs.
+    const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code
+    throw new Retryable(typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `network ${code}` : 'network', { cause: new UpstreamUnavailable() })
   }
   let text: string
   try {
