@@ -67,6 +67,24 @@ test('malformed, oversized and poisoned messages from the iframe change nothing 
   expect(errors).toEqual([])
 })
 
+test('a forged ask cannot steer the request: same endpoint, same body, answer to our iframe only', async ({ page, demo }) => {
+  const errors = watchErrors(page)
+  const plugin = watchPlugin(page)
+  const frame = await readyAgent(page, demo)
+  const held = (await agentEvents(page)).find((e) => e.type === 'chatzy-ready')!.expiresAt
+  await mockCall(frame, 'post', {
+    type: '[TOKEN_REFRESH]', reason: 'TokenExpiredError',
+    endpoint: 'http://127.0.0.1:1/steal', chatbot_id: 'other', user_id: 'mallory', expires_at: 1, access_token: 'forged',
+  })
+  await expect.poll(async () => responses(await state(frame)).length).toBe(1)
+  const [request] = plugin.filter((r) => r.method() === 'POST' && r.url().endsWith('/chatzy/refresh'))
+  expect(new URL(request!.url()).origin).toBe(new URL(demo.hostUrl).origin)
+  expect(request!.postDataJSON()).toEqual({ expires_at: held })
+  expect(responses(await state(frame))[0]!.data.access_token).not.toBe('forged')
+  expect((await state(frame)).valid).toBe(true)
+  expect(errors).toEqual([])
+})
+
 test('a burst of replayed asks costs one request and each ask gets its answer', async ({ page, demo }) => {
   const errors = watchErrors(page)
   const plugin = watchPlugin(page)
