@@ -1,6 +1,8 @@
 import { expect, test } from 'tstyche'
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 import chatzyAgent, {
+  errors,
+  logRedactPaths,
   memoryStore,
   type ChatzyAgentOptions,
   type ChatzyDecorator,
@@ -59,4 +61,12 @@ test('a custom store implements SessionStore', () => {
   expect<SessionStore>().type.not.toBeAssignableFrom({ get: async () => undefined, set: async () => {} })
   expect<SessionStore['get']>().type.not.toBeAssignableFrom((_id: string) => undefined)
   expect<StoredSession>().type.toHaveProperty('refresh_token')
+})
+
+test('errors and log paths are exported for hosts', () => {
+  expect(new errors.NoSession()).type.toHaveProperty('code')
+  expect(new errors.NoSession().statusCode).type.toBe<401>()
+  expect(new errors.UpstreamTimeout().statusCode).type.toBe<504>()
+  expect(logRedactPaths).type.toBe<readonly string[]>()
+  expect(memoryStore().size).type.toBe<number>()
 })
