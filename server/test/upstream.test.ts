@@ -74,7 +74,7 @@ test('upstream: retries stop at the total deadline, not at the retry count', asy
 })
 
 test('upstream: the circuit breaker fails fast (503, no call) while Chatzy is down, then probes again after its pause', async (t) => {
-  const { chatzy, app } = await setup(t, { retries: 0, breaker: { threshold: 2, cooldownMs: 300 } })
+  const { chatzy, app } = await setup(t, { retries: 0, breaker: { threshold: 2, cooldownMs: 600 } })
   chatzy.faults.inject({ fault: 'status-500', endpoints: ['mint'] })
   for (let i = 0; i < 2; i++) assert.equal((await call(app, 'POST', '/session', { user: 'alice' })).statusCode, 503)
   assert.equal(chatzy.calls.mint, 2)
@@ -88,7 +88,7 @@ test('upstream: the circuit breaker fails fast (503, no call) while Chatzy is do
   assert.equal(chatzy.calls.mint, 2)
 
   // After the pause one probe goes through; it fails, so the breaker opens again.
-  await pause(350)
+  await pause(650)
   assert.equal((await call(app, 'POST', '/session', { user: 'alice' })).statusCode, 503)
   assert.equal(chatzy.calls.mint, 3)
   assert.equal((await call(app, 'POST', '/session', { user: 'alice' })).statusCode, 503)
@@ -96,7 +96,7 @@ test('upstream: the circuit breaker fails fast (503, no call) while Chatzy is do
 
   // Chatzy is back: the next probe succeeds and closes the breaker.
   chatzy.faults.clear()
-  await pause(350)
+  await pause(650)
   assert.equal((await call(app, 'POST', '/session', { user: 'alice' })).statusCode, 200)
   assert.equal((await call(app, 'POST', '/session', { user: 'bob' })).statusCode, 200)
   assert.equal(chatzy.calls.mint, 5)
