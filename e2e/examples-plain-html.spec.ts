@@ -30,6 +30,12 @@ test('plain HTML: one CDN script tag gives a working agent under a strict CSP, w
   await expect(frame.locator('#user')).toHaveText('ada')
   await expect(frame.locator('#state')).toHaveText('valid')
 
+  // The element's own styles apply under style-src 'self' (constructable stylesheets), themed by the page.
+  await expect(agent).toHaveCSS('height', '420px')
+  await expect(page.locator('chatzy-agent iframe')).toHaveCSS('height', '420px')
+  // The error slot stays hidden while the agent works.
+  await expect(page.getByText('The assistant is unavailable right now.')).toBeHidden()
+
   // The CDN build is self-contained: the page loads it and its own script, nothing else.
   expect(scripts.sort()).toEqual(['/app.js', '/cdn/chatzy-agent.min.js'])
 

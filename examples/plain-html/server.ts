@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { cdnBuild, closeOnSignal, startBackend } from '../shared/backend.js'
 
-// Serves index.html as a static page beside the chatzy-agent plugin, with a Content Security
-// Policy that lets in exactly what the element needs.
+// Serves index.html as a static page beside the chatzy-agent plugin, with a strict Content
+// Security Policy (no 'unsafe-inline', no 'unsafe-eval') that lets in exactly what the element needs.
 const backend = await startBackend()
 const { app, chatzyUrl } = backend
 const chatzyOrigin = new URL(chatzyUrl).origin
@@ -21,7 +21,7 @@ const csp = [
   "script-src 'self' https://unpkg.com",
   `frame-src ${chatzyOrigin}`,
   "connect-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
 ].join('; ')
 
 app.get('/', async (_request, reply) => {
@@ -30,6 +30,8 @@ app.get('/', async (_request, reply) => {
 })
 app.get('/app.js', async (_request, reply) =>
   reply.type('text/javascript; charset=utf-8').send(await readFile(new URL('./app.js', import.meta.url))))
+app.get('/style.css', async (_request, reply) =>
+  reply.type('text/css; charset=utf-8').send(await readFile(new URL('./style.css', import.meta.url))))
 app.get('/cdn/chatzy-agent.min.js', async (_request, reply) =>
   reply.type('text/javascript; charset=utf-8').send(await readFile(cdnFile)))
 app.get('/favicon.ico', async (_request, reply) => reply.code(204).send())
