@@ -45,12 +45,14 @@ test('memoryStore never holds more than maxSessions: the least recently used ses
   assert.ok(await store.get('s999'))
 })
 
-test('memoryStore forgets a session after its TTL (the life of its refresh token)', async () => {
+test('memoryStore forgets a session after its TTL (the life of its refresh token)', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 })
   const store = memoryStore()
   await store.set('short', session('short'), 50)
   await store.set('long', session('long'), HOUR)
+  t.mock.timers.tick(49)
   assert.ok(await store.get('short'))
-  await new Promise((resolve) => setTimeout(resolve, 80))
+  t.mock.timers.tick(1)
   assert.equal(await store.get('short'), undefined)
   assert.ok(await store.get('long'))
 })
