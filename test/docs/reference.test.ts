@@ -154,3 +154,21 @@ test('entry points: every subpath of package.json exports', () => {
   const subpaths = Object.keys(exports).filter((key) => key !== './package.json').map((key) => `chatzy-agent${key.slice(1)}`)
   assert.deepEqual(sorted(column('Entry points')), sorted(subpaths))
 })
+
+// --- links between the docs ---
+
+const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-')
+
+test('links in the reference and troubleshooting guides lead to existing files and headings', () => {
+  for (const doc of ['docs/reference.md', 'docs/troubleshooting.md']) {
+    for (const [, target] of read(doc).matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^https?:/.test(target!)) continue
+      const [path, anchor] = target!.split('#') as [string, string | undefined]
+      const file = path === '' ? doc : `docs/${path}`
+      assert.ok(existsSync(new URL(file, root)), `${doc} links to a missing ${file}`)
+      if (anchor === undefined) continue
+      const headings = read(file).split('\n').filter((line) => /^#{1,6} /.test(line)).map((line) => slug(line.replace(/^#+ /, '')))
+      assert.ok(headings.includes(anchor), `${doc} links to a missing heading ${file}#${anchor}`)
+    }
+  }
+})
