@@ -57,9 +57,10 @@ export function faultInjector() {
           await new Promise((resolve) => setTimeout(resolve, plan?.delayMs ?? 1_000))
           return false
         case 'hang':
+          // Wait on the socket: the request stream itself closes as soon as its body is read.
           await new Promise<void>((resolve) => {
             hanging.add(resolve)
-            request.raw.once('close', resolve)
+            request.raw.socket.once('close', () => resolve())
           })
           request.raw.socket.destroy()
           return true
