@@ -19,8 +19,9 @@ const HOUR = 3_600_000
 
 test('memoryStore keeps, returns and deletes sessions', async () => {
   const store = memoryStore()
-  await store.set('a', session('alice'), HOUR)
-  assert.deepEqual(await store.get('a'), session('alice'))
+  const alice = session('alice')
+  await store.set('a', alice, HOUR)
+  assert.deepEqual(await store.get('a'), alice)
   assert.equal(await store.get('missing'), undefined)
   await store.delete('a')
   assert.equal(await store.get('a'), undefined)
