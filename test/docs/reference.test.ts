@@ -60,7 +60,7 @@ test('methods: as in custom-elements.json', () => {
 
 test('events: as in custom-elements.json, each with the class that the code dispatches', async () => {
   assert.deepEqual(sorted(column('Events')), names(element.events))
-  const classes = Object.values(await import('../../element/src/events.js'))
+  const classes = (Object.values(await import('../../element/src/events.js')) as unknown[])
     .filter((value): value is { name: string; type: string } => typeof value === 'function' && typeof (value as { type?: unknown }).type === 'string')
   for (const row of table('Events')) {
     assert.equal(name(row[1]), classes.find((event) => event.type === name(row[0]))?.name, `the class of ${name(row[0])}`)

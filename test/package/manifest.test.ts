@@ -74,7 +74,7 @@ test('every public property and method is in the manifest, described; methods wi
 })
 
 test('every event the element fires is in the manifest, named, described and typed with its class', () => {
-  const classes = Object.values(events).filter((value): value is { name: string; type: string } =>
+  const classes = (Object.values(events) as unknown[]).filter((value): value is { name: string; type: string } =>
     typeof value === 'function' && typeof (value as { type?: unknown }).type === 'string')
   const fired = new Map(classes.map((event) => [event.type, event.name]))
   const listed = element?.events ?? []
