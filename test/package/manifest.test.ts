@@ -93,3 +93,24 @@ test('slots, CSS parts and custom properties are listed and described', () => {
     assert.ok(item.description, `${item.name} has no description`)
   }
 })
+
+test('the React and Vue typings cover every settable attribute and every event', () => {
+  const react = readFileSync(`${root}types/react.d.ts`, 'utf8')
+  const vue = readFileSync(`${root}types/vue.d.ts`, 'utf8')
+  const block = (source: string, start: RegExp) => {
+    const from = source.search(start)
+    assert.ok(from >= 0, `no ${start}`)
+    const end = source.indexOf('\n\n', from) // each declaration ends at a blank line
+    return source.slice(from, end === -1 ? undefined : end)
+  }
+  const settable = (element?.attributes ?? []).filter((a) => a.name !== 'status')
+  const reactAttributes = [...block(react, /interface ChatzyAgentAttributes/).matchAll(/^\s+'?([\w-]+)'?\??:/gm)].map((m) => m[1]).sort()
+  assert.deepEqual(reactAttributes, settable.map((a) => a.name).sort(), 'types/react.d.ts ChatzyAgentAttributes')
+  const reactEvents = [...block(react, /interface ChatzyAgentEventProps/).matchAll(/'on([\w-]+)'\??:/g)].map((m) => m[1]).sort()
+  assert.deepEqual(reactEvents, (element?.events ?? []).map((e) => e.name).sort(), 'types/react.d.ts ChatzyAgentEventProps')
+
+  const vueProperties = [...block(vue, /type ChatzyAgentSettableProperties/).matchAll(/\| '(\w+)'/g)].map((m) => m[1]).sort()
+  assert.deepEqual(vueProperties, settable.map((a) => a.fieldName).sort(), 'types/vue.d.ts ChatzyAgentSettableProperties')
+  const vueEvents = [...block(vue, /interface ChatzyAgentEvents/).matchAll(/'([\w-]+)':/g)].map((m) => m[1]).sort()
+  assert.deepEqual(vueEvents, (element?.events ?? []).map((e) => e.name).sort(), 'types/vue.d.ts ChatzyAgentEvents')
+})
