@@ -16,8 +16,9 @@ export interface RedisClient {
 export interface RedisStoreOptions {
   /**
    * An `ioredis` client (or cluster), shared with the rest of the app if you like. Recommended:
-   * `new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })` so that commands
-   * fail at once while Redis is unreachable instead of queueing, and an `error` listener.
+   * `new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000 })`
+   * so that commands fail at once while Redis is unreachable instead of queueing, and an
+   * `error` listener (see docs/scaling.md).
    */
   client: RedisClient
   /** Prepended to every key this store writes. Default `chatzy:`. */
