@@ -28,7 +28,8 @@ const config: ServerConfig = {
   accessTtlMs: ttlMs,
   refreshMarginMs: Math.round(ttlMs / 5),
   minRefreshIntervalMs: Math.round(ttlMs / 5),
-  timeoutMs: 2_000,
+  // Long enough that a busy machine's slow answers are not abandoned (and re-asked) as timeouts.
+  timeoutMs: 4_000,
   retries: 2,
 }
 // One fault kind at a time, each for a few seconds; `every: 10` makes one upstream call in ten fail.
