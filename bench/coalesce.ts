@@ -20,7 +20,18 @@ export interface CoalesceResult {
   sessions_with_split_answers: number
 }
 
-export async function measureCoalescing(sessions = 100, perSession = 50): Promise<CoalesceResult> {
+export interface CoalesceOptions {
+  sessions?: number
+  perSession?: number
+  /** Longest time the host's `identify` takes (random per request; 0 = answers at once). */
+  identifyMaxMs?: number
+  /** Refreshes arrive over this long (random per request; 0 = all at once). */
+  spreadMs?: number
+}
+
+export async function measureCoalescing(options: CoalesceOptions = {}): Promise<CoalesceResult> {
+  const { sessions = 100, perSession = 50, identifyMaxMs = 0, spreadMs = 0 } = options
+  const pause = (maxMs: number) => (maxMs > 0 ? new Promise((resolve) => setTimeout(resolve, Math.random() * maxMs)) : undefined)
   const apiKey = `ak-bench-${randomBytes(6).toString('hex')}`
   const chatzy = createMockChatzy({ apiKey })
   await chatzy.app.listen({ host: '127.0.0.1', port: 0 })
@@ -29,7 +40,10 @@ export async function measureCoalescing(sessions = 100, perSession = 50): Promis
     apiKey,
     chatbotId: CHATBOT_ID,
     apiUrl: `http://127.0.0.1:${(chatzy.app.server.address() as { port: number }).port}`,
-    identify: (request) => (request.headers['x-bench-user'] as string | undefined) ?? null,
+    identify: async (request) => {
+      await pause(identifyMaxMs)
+      return (request.headers['x-bench-user'] as string | undefined) ?? null
+    },
     cookie: { secret: randomBytes(32).toString('hex') },
     // Every caller holds the current token and asks for a new one: each session must refresh once.
     minRefreshIntervalMs: 0,
@@ -44,14 +58,15 @@ export async function measureCoalescing(sessions = 100, perSession = 50): Promis
     }
 
     const before = chatzy.calls.refresh
-    const answers = await Promise.all(clients.flatMap((client) => Array.from({ length: perSession }, () =>
-      app.inject({
+    const answers = await Promise.all(clients.flatMap((client) => Array.from({ length: perSession }, async () => {
+      await pause(spreadMs)
+      return app.inject({
         method: 'POST',
         url: '/chatzy/refresh',
         headers: { ...browserHeaders, 'x-bench-user': client.user, cookie: client.cookie },
         payload: { expires_at: client.expires_at },
-      }).then((response) => ({ user: client.user, status: response.statusCode, token: response.statusCode === 200 ? response.json().access_token as string : '' })),
-    )))
+      }).then((response) => ({ user: client.user, status: response.statusCode, token: response.statusCode === 200 ? response.json().access_token as string : '' }))
+    })))
     const tokens = new Map<string, Set<string>>()
     for (const answer of answers) {
       const set = tokens.get(answer.user) ?? new Set<string>()
