@@ -93,6 +93,26 @@ describe('the published package', { timeout: 240_000 }, () => {
     }
   })
 
+  test('a bundler keeps the registration of `import \'chatzy-agent\'` (sideEffects) and resolves every dependency', async () => {
+    const { build } = await import('vite')
+    await writeFile(join(installed.dir, 'main.js'), "import 'chatzy-agent'\n")
+    const output = await build({
+      root: installed.dir,
+      configFile: false,
+      logLevel: 'silent',
+      build: {
+        outDir: join(installed.dir, 'bundle'),
+        minify: false,
+        lib: { entry: join(installed.dir, 'main.js'), formats: ['es'], fileName: 'main' },
+      },
+    })
+    const chunks = [output].flat().flatMap((result) => ('output' in result ? result.output : []))
+    const code = chunks.map((chunk) => ('code' in chunk ? chunk.code : '')).join('\n')
+    assert.match(code, /chatzy-agent/, 'the bundle lost the element')
+    assert.match(code, /\.define\(/, 'the bundle lost the registration')
+    assert.match(code, /class \w+ extends \w+/, 'the bundle lost the element class')
+  })
+
   for (const resolution of ['NodeNext', 'Bundler'] as const) {
     test(`types: a strict TypeScript project (moduleResolution ${resolution}) type-checks against every entry point`, async () => {
       const dir = join(installed.dir, `types-${resolution}`)
