@@ -19,7 +19,8 @@ export async function runExample(name: string, env: Record<string, string> = {})
     cwd,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: '0', BROWSER: 'none', ...env },
+    // Always the mock Chatzy, whatever credentials the shell holds.
+    env: { ...withoutChatzyCredentials(process.env), PORT: '0', BROWSER: 'none', ...env },
   })
   let out = ''
   child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString() })
@@ -42,6 +43,11 @@ export async function runExample(name: string, env: Record<string, string> = {})
   })
 
   return { url, output: () => out, stop: () => stopGroup(child) }
+}
+
+function withoutChatzyCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CHATZY_API_KEY: _key, CHATZY_CHATBOT_ID: _chatbot, ...rest } = env
+  return rest
 }
 
 async function stopGroup(child: ChildProcess): Promise<void> {

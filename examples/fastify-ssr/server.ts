@@ -40,5 +40,5 @@ app.get('/assets/chatzy-agent.js', async (_request, reply) =>
 app.get('/favicon.ico', async (_request, reply) => reply.code(204).send())
 
 const url = await backend.listen(Number(process.env.PORT ?? 3040))
-console.log(`fastify-ssr example: ${url}  (mock Chatzy: ${chatzyUrl}, chatbot ${CHATBOT_ID})`)
+console.log(`fastify-ssr example: ${url}  (Chatzy: ${chatzyUrl}, chatbot ${CHATBOT_ID})`)
 closeOnSignal(() => backend.close())

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { cdnBuild, closeOnSignal, startBackend } from '../shared/backend.js'
+import { cdnBuild, CHATBOT_ID, closeOnSignal, startBackend } from '../shared/backend.js'
 
 // Serves index.html as a static page beside the chatzy-agent plugin, with a strict Content
 // Security Policy (no 'unsafe-inline', no 'unsafe-eval') that lets in exactly what the element needs.
@@ -13,7 +13,10 @@ const CDN_URL = 'https://unpkg.com/chatzy-agent@0.1.0/dist/cdn/chatzy-agent.min.
 // This example runs before any release and offline: the CDN URL is served from this package's
 // own CDN build, and app-url points at the mock Chatzy. Deployed, the page is served as is.
 function localize(html: string): string {
-  return html.replace(CDN_URL, '/cdn/chatzy-agent.min.js').replace('app-url="https://app.chatzy.ai"', `app-url="${chatzyOrigin}"`)
+  return html
+    .replace(CDN_URL, '/cdn/chatzy-agent.min.js')
+    .replace('app-url="https://app.chatzy.ai"', `app-url="${chatzyOrigin}"`)
+    .replace('chatbot-id="8a1e3f18-991b-4a2e-9973-f53e7fc94ff1"', `chatbot-id="${CHATBOT_ID}"`)
 }
 
 const csp = [
@@ -37,5 +40,5 @@ app.get('/cdn/chatzy-agent.min.js', async (_request, reply) =>
 app.get('/favicon.ico', async (_request, reply) => reply.code(204).send())
 
 const url = await backend.listen(Number(process.env.PORT ?? 3010))
-console.log(`plain-html example: ${url}  (mock Chatzy: ${chatzyUrl})`)
+console.log(`plain-html example: ${url}  (Chatzy: ${chatzyUrl})`)
 closeOnSignal(() => backend.close())

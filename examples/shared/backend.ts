@@ -6,8 +6,8 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import chatzyAgent from 'chatzy-agent/server'
 import { createMockChatzy, type MockChatzy } from '../../demo/mock-chatzy/api.js'
 
-/** The chatbot every example embeds (any uuid works with the mock Chatzy). */
-export const CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
+/** The chatbot every example embeds: any uuid works with the mock Chatzy. */
+export const CHATBOT_ID = process.env.CHATZY_CHATBOT_ID ?? '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
 
 /** The examples' signed-in user. In your app: the id your own sign-in put in the session. */
 export const SIGNED_IN_USER = 'ada'
@@ -15,9 +15,9 @@ export const SIGNED_IN_USER = 'ada'
 export interface Backend {
   /** The host's Fastify app, with the chatzy-agent plugin registered under /chatzy. */
   app: FastifyInstance
-  /** The mock Chatzy: its API and its iframe page, on another origin. */
-  mock: MockChatzy
-  /** Where the mock Chatzy answers; pass it to the element as `app-url`. */
+  /** The mock Chatzy (its API and its iframe page, on another origin), unless a real one is used. */
+  mock?: MockChatzy
+  /** Chatzy's app (the mock's URL, or https://app.chatzy.ai); pass it to the element as `app-url`. */
   chatzyUrl: string
   /** Listens on loopback and gives the URL. */
   listen(port: number): Promise<string>
@@ -25,24 +25,27 @@ export interface Backend {
 }
 
 /**
- * What every example runs on: a mock Chatzy on http://127.0.0.1 (its own origin, as the real one
- * is) and a host Fastify app with the plugin registered as in production. Only `apiUrl` and
- * `appUrl` differ from a real deployment: they point at the mock.
+ * What every example runs on: a host Fastify app with the plugin registered as in production,
+ * and a mock Chatzy on http://127.0.0.1 (its own origin, as the real one is). Only `apiUrl` and
+ * `appUrl` differ from a real deployment: they point at the mock. With CHATZY_API_KEY and
+ * CHATZY_CHATBOT_ID set, the example talks to the real Chatzy instead.
  */
 export async function startBackend(): Promise<Backend> {
-  const apiKey = `ak-example-${randomBytes(8).toString('hex')}`
-  const mock = createMockChatzy({ apiKey, accessTtlMs: Number(process.env.MOCK_ACCESS_TTL_MS ?? 20_000) })
-  const chatzyUrl = await mock.app.listen({ host: '127.0.0.1', port: 0 })
+  const real = process.env.CHATZY_API_KEY !== undefined && process.env.CHATZY_CHATBOT_ID !== undefined
+  const apiKey = real ? process.env.CHATZY_API_KEY! : `ak-example-${randomBytes(8).toString('hex')}`
+  const mock = real ? undefined : createMockChatzy({ apiKey, accessTtlMs: Number(process.env.MOCK_ACCESS_TTL_MS ?? 20_000) })
+  const mockUrl = mock && (await mock.app.listen({ host: '127.0.0.1', port: 0 }))
 
   const app = Fastify({ logger: false, forceCloseConnections: true })
   await app.register(chatzyAgent, {
-    apiKey,                                   // process.env.CHATZY_API_KEY in production
+    apiKey,                                   // process.env.CHATZY_API_KEY: stays on the server
     chatbotId: CHATBOT_ID,
     identify: () => SIGNED_IN_USER,           // e.g. (request) => request.session.user?.id ?? null
-    cookie: { secret: randomBytes(32).toString('hex') },
-    apiUrl: chatzyUrl,                        // omit both in production: Chatzy's own URLs
-    appUrl: chatzyUrl,
+    cookie: { secret: process.env.COOKIE_SECRET ?? randomBytes(32).toString('hex') },
+    // Only for the mock: with the real Chatzy, leave both out.
+    ...(mockUrl === undefined ? {} : { apiUrl: mockUrl, appUrl: mockUrl }),
   })
+  const chatzyUrl = mockUrl ?? 'https://app.chatzy.ai'
 
   return {
     app,
@@ -55,7 +58,7 @@ export async function startBackend(): Promise<Backend> {
     },
     async close() {
       await app.close()
-      await mock.app.close()
+      await mock?.app.close()
     },
   }
 }

@@ -24,7 +24,7 @@ const vite = await createServer({
 await vite.listen()
 const address = vite.httpServer?.address()
 const url = `http://localhost:${typeof address === 'object' && address !== null ? address.port : ''}`
-console.log(`vue example: ${url}  (mock Chatzy: ${backend.chatzyUrl})`)
+console.log(`vue example: ${url}  (Chatzy: ${backend.chatzyUrl})`)
 closeOnSignal(async () => {
   await vite.close()
   await backend.close()
