@@ -16,7 +16,7 @@ import { API_KEY, CHATBOT_ID, COOKIE_SECRET, browserHeaders, sessionCookieOf, st
 
 const SECOND_CHATBOT = '0b7c2d4e-5f60-4a71-8b92-a3b4c5d6e7f8'
 const ENCRYPTION_KEY = 'property-test-encryption-key-0123456789'
-const OWN_ORIGIN = 'http://localhost:80' // what `inject` requests look like: Host localhost:80, plain http
+const OWN_ORIGIN = 'http://localhost' // the origin of `inject` requests (Host localhost:80, plain http) as a browser writes it
 const KNOWN_CODES: readonly ErrorCode[] = [
   'CHATZY_UNAUTHENTICATED', 'CHATZY_NO_SESSION', 'CHATZY_BAD_REQUEST', 'CHATZY_CHATBOT_NOT_ALLOWED',
   'CHATZY_FORBIDDEN_ORIGIN', 'CHATZY_UNSUPPORTED_MEDIA_TYPE', 'CHATZY_PAYLOAD_TOO_LARGE',
@@ -75,32 +75,46 @@ interface HostileRequest {
   body: string
 }
 
+/** Mostly what a browser sends (so that the deeper checks run), often something else. */
+const mostly = <T>(usual: fc.Arbitrary<T>, other: fc.Arbitrary<T>) => fc.oneof({ arbitrary: usual, weight: 5 }, { arbitrary: other, weight: 1 })
+
 const hostileRequest: fc.Arbitrary<HostileRequest> = fc.record({
   route: fc.constantFrom('POST /session', 'POST /refresh', 'DELETE /session'),
-  contentType: fc.option(fc.oneof(
-    fc.constantFrom('application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/jsonx',
-      'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json, text/plain'),
-    printable(),
-  ), { nil: undefined }),
-  agentHeader: fc.option(fc.oneof(fc.constantFrom('1', '0', 'true', '', ' 1', '01', '1, 1'), printable(8)), { nil: undefined }),
-  origin: fc.option(fc.oneof(
-    fc.constantFrom(OWN_ORIGIN, 'http://localhost', 'https://localhost:80', 'http://LOCALHOST:80', 'http://localhost:80/',
-      'http://localhost:80.evil.test', 'http://evil.test', 'null', 'http://127.0.0.1:80', 'file://'),
-    fc.webUrl(),
-    printable(),
-  ), { nil: undefined }),
-  user: fc.option(fc.oneof(fc.constantFrom('alice', 'bob', 'mallory', ''), printable(20)), { nil: undefined }),
+  contentType: mostly(
+    fc.constantFrom('application/json', 'application/json; charset=utf-8'),
+    fc.option(fc.oneof(
+      fc.constantFrom('Application/JSON', 'application/jsonx', 'text/plain', 'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x', 'application/json, text/plain'),
+      printable(),
+    ), { nil: undefined }),
+  ),
+  agentHeader: mostly(fc.constant('1'), fc.option(fc.oneof(fc.constantFrom('0', 'true', '', ' 1', '01', '1, 1'), printable(8)), { nil: undefined })),
+  origin: mostly(
+    fc.constantFrom(undefined, OWN_ORIGIN),
+    fc.oneof(
+      fc.constantFrom('http://localhost:80', 'https://localhost', 'http://LOCALHOST', 'http://localhost/', 'http://localhost:8080',
+        'http://localhost.evil.test', 'http://localhost:80.evil.test', 'http://evil.test', 'null', 'http://127.0.0.1:80', 'file://'),
+      fc.webUrl(),
+      printable(),
+    ),
+  ),
+  user: mostly(fc.constantFrom('alice', 'bob'), fc.option(fc.oneof(fc.constantFrom('mallory', ''), printable(20)), { nil: undefined })),
   cookie: fc.record({
-    kind: fc.constantFrom<CookieKind>('alice', 'bob', 'ended', 'tampered', 'foreign-secret', 'host-prefixed', 'garbage', 'duplicate', 'none'),
+    kind: mostly(
+      fc.constantFrom<CookieKind>('alice', 'bob', 'none'),
+      fc.constantFrom<CookieKind>('ended', 'tampered', 'foreign-secret', 'host-prefixed', 'garbage', 'duplicate'),
+    ),
     junk: printable(80),
   }),
-  body: fc.oneof(
-    fc.constantFrom('{}', '{"expires_at":0}', '{"expires_at":1}', `{"chatbot_id":"${CHATBOT_ID}"}`, `{"chatbot_id":"${SECOND_CHATBOT}"}`,
-      '{"chatbot_id":"../../etc"}', '{"user_id":"bob"}', '{"__proto__":{"polluted":true}}',
-      '{"constructor":{"prototype":{"polluted":true}}}', '', 'null', '[]', '"x"', '{', '{"expires_at":-1}',
-      '{"expires_at":1e309}', '{"expires_at":"soon"}', 'x'.repeat(5_000), `{"pad":"${'a'.repeat(10_000)}"}`),
-    fc.json({ maxDepth: 3 }),
-    printable(200),
+  body: mostly(
+    fc.constantFrom('{}', '{"expires_at":1}', `{"chatbot_id":"${CHATBOT_ID}"}`, `{"chatbot_id":"${SECOND_CHATBOT}"}`),
+    fc.oneof(
+      fc.constantFrom('{"user_id":"bob"}', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}',
+        '{"expires_at":0}', '{"chatbot_id":"../../etc"}', '', 'null', '[]', '"x"', '{', '{"expires_at":-1}', '{"expires_at":1e309}',
+        '{"expires_at":"soon"}', 'x'.repeat(5_000), `{"pad":"${'a'.repeat(10_000)}"}`),
+      fc.json({ maxDepth: 3 }),
+      printable(200),
+    ),
   ),
 })
 
@@ -117,6 +131,7 @@ test('hostile requests: never a 500, never a secret out, never an upstream call 
     return sessionCookieOf(response)
   }
 
+  const outcomes = { tokens: 0, upstream: 0 }
   await fc.assert(fc.asyncProperty(hostileRequest, async (request) => {
     // Fresh live sessions for each run, so that valid cookies are always in play.
     const alice = await startSession('alice')
@@ -171,6 +186,8 @@ test('hostile requests: never a 500, never a secret out, never an upstream call 
     if (!guarded) assert.ok([403, 415].includes(response.statusCode), `an unguarded request got ${response.statusCode}`)
 
     const upstream = upstreamCalls(chatzy) - callsBefore
+    if (upstream > 0) outcomes.upstream++
+    if (response.statusCode === 200 && request.route !== 'DELETE /session') outcomes.tokens++
     if (upstream > 0) {
       const identified = request.user !== undefined && request.user !== ''
       const ownSession = (request.cookie.kind === 'alice' && request.user === 'alice')
@@ -182,7 +199,16 @@ test('hostile requests: never a 500, never a secret out, never an upstream call 
     if (request.route === 'POST /refresh' && response.statusCode === 200) {
       assert.ok(['alice', 'bob', 'duplicate'].includes(request.cookie.kind), `a ${request.cookie.kind} cookie got a token`)
     }
+    // A token only ever goes to the user `identify` names, whatever the body or the cookie says.
+    if (response.statusCode === 200 && request.route !== 'DELETE /session') {
+      const answer = response.json() as { access_token: string; user_id?: string }
+      const grant = (await chatzy.app.inject({ method: 'GET', url: '/mock/token-info', query: { access_token: answer.access_token } })).json() as { user_id?: string }
+      assert.equal(grant.user_id, request.user, 'a token of another user')
+      if (answer.user_id !== undefined) assert.equal(answer.user_id, request.user)
+    }
   }), { numRuns: 150 })
+  // The generator must reach the paths that hand out tokens, not only the refusals.
+  assert.ok(outcomes.tokens >= 5 && outcomes.upstream >= 5, `only ${outcomes.tokens} tokens and ${outcomes.upstream} upstream calls in 150 requests`)
 })
 
 const faultArbitrary = fc.record({
