@@ -12,6 +12,8 @@ export interface HostAppOptions {
   /** Chatzy's iframe base; undefined means the real one. */
   appUrl?: string
   cookieSecret: string
+  /** Seals refresh tokens in the store. */
+  encryptionKey?: string
   store?: SessionStore
   logger?: FastifyServerOptions['logger']
   /** Element build to serve at /assets/chatzy-agent.js. */
@@ -45,6 +47,7 @@ export async function buildHostApp(options: HostAppOptions): Promise<FastifyInst
     ...(options.appUrl === undefined ? {} : { appUrl: options.appUrl }),
     ...(options.store === undefined ? {} : { store: options.store }),
     cookie: { secret: options.cookieSecret },
+    ...(options.encryptionKey === undefined ? {} : { encryptionKey: options.encryptionKey }),
   })
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => {

@@ -53,6 +53,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     apiUrl: mockUrl,
     appUrl: mockUrl,
     cookieSecret: process.env.COOKIE_SECRET ?? randomBytes(32).toString('hex'),
+    // Refresh tokens are sealed in the store even in the demo; set ENCRYPTION_KEY to keep
+    // sessions readable across restarts (with REDIS_URL).
+    encryptionKey: process.env.ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
     logger: options.logger ?? false,
     ...(redis && { store: redisStore({ client: redis }) }),
   })

@@ -8,7 +8,6 @@ export const DEFAULT_API_URL = 'https://vevdoh3hve.execute-api.us-east-1.amazona
 export const DEFAULT_APP_URL = 'https://app.chatzy.ai'
 
 const Secret = Type.String({ minLength: 1 })
-const Secrets = Type.Union([Secret, Type.Array(Secret, { minItems: 1 })])
 // A cookie secret is a signing key: short ones can be brute-forced offline from one cookie.
 const CookieSecret = Type.String({ minLength: 32 })
 const HttpUrl = Type.String({ pattern: '^https?://[^\\s/]+' })
@@ -46,7 +45,7 @@ export const OptionsSchema = Type.Object({
   minRefreshIntervalMs: Type.Optional(Type.Integer({ minimum: 0 })),
   refreshMarginMs: Type.Optional(Type.Integer({ minimum: 0 })),
   lockTtlMs: Type.Optional(Type.Integer({ minimum: 100 })),
-  encryptionKey: Type.Optional(Secrets),
+  encryptionKey: Type.Optional(Type.Union([CookieSecret, Type.Array(CookieSecret, { minItems: 1 })])),
 })
 
 /** The session cookie. */
