@@ -1,14 +1,14 @@
 import createError, { type FastifyErrorConstructor } from '@fastify/error'
 
+/** The constructor of one `CHATZY_*` error: `new NoSession()`, `error instanceof NoSession`, `.code`. */
+export type ChatzyErrorConstructor<C extends string, S extends number> =
+  FastifyErrorConstructor<{ code: C; statusCode: S }, [unknown?, ...unknown[]]>
+
 /**
- * `createError` with its type named: the emitted declarations then refer to
- * `FastifyErrorConstructor`, which every module resolution of the user's project can see.
+ * `createError` with its type named, so that the published declarations refer to
+ * `FastifyErrorConstructor` itself, which every module resolution of a user's project can see.
  */
-function chatzyError<C extends string, S extends number>(
-  code: C,
-  message: string,
-  statusCode: S,
-): FastifyErrorConstructor<{ code: C; statusCode: S }, [unknown?, ...unknown[]]> {
+function chatzyError<C extends string, S extends number>(code: C, message: string, statusCode: S): ChatzyErrorConstructor<C, S> {
   return createError(code, message, statusCode)
 }
 
