@@ -233,6 +233,7 @@ async function main() {
     }
     console.log(`upstream: ${stats.totals.mint} mint + ${stats.totals.refresh} refresh calls (faulted and retried included; max ${Math.max(0, ...callsPerSession)} per session), ${stats.totals.issued} tokens issued`)
     console.log(`plugin error log lines: ${stats.errorLogLines}`)
+    for (const [cause, n] of Object.entries(stats.errorCauses).sort(([, a], [, b]) => b - a).slice(0, 6)) console.log(`  ${String(n).padStart(6)}  ${cause}`)
     if (reasons.length > 0) console.log(`tokens not valid: ${[...new Set(reasons)].slice(0, 5).join('; ')}`)
     console.log()
     for (const [name, held, detail] of checks) console.log(`${held ? 'held  ' : 'FAILED'}  ${name.padEnd(58)} ${detail}`)

@@ -25,7 +25,7 @@ export interface ServerConfig {
 export interface UpstreamStats {
   /** Calls received by Chatzy (faulted ones included), per user. */
   calls: Record<string, number>
-  /** Access tokens Chatzy actually issued (mint or refresh), per user. */
+  /** Access tokens Chatzy issued and sent (mint or refresh), per user. */
   issued: Record<string, number>
   totals: { mint: number; refresh: number; issued: number }
   /** What Chatzy saw of each user, in order (for a look at a session over budget). */
@@ -34,6 +34,8 @@ export interface UpstreamStats {
   pluginStatuses: Record<string, number>
   /** Lines the plugin logged at level error or above. */
   errorLogLines: number
+  /** Those lines by error code and underlying cause. */
+  errorCauses: Record<string, number>
 }
 
 async function main(config: ServerConfig) {
@@ -54,9 +56,10 @@ async function main(config: ServerConfig) {
       note(user, `call ${request.url.slice('/ai_agent/'.length)}`)
     }
   })
-  // An answer carrying a token Chatzy really issued (a faulted 200 carries none).
+  // An answer carrying a token Chatzy really issued (a faulted 200 carries none), on a connection
+  // still open (a reset one never delivers it).
   chatzy.app.addHook('onSend', async (request, _reply, payload) => {
-    if (!request.url.startsWith('/ai_agent/') || typeof payload !== 'string') return payload
+    if (!request.url.startsWith('/ai_agent/') || typeof payload !== 'string' || request.raw.socket.destroyed) return payload
     const user = (request.body as { user_id?: unknown } | undefined)?.user_id
     try {
       const token = (JSON.parse(payload) as { data?: { access_token?: unknown } }).data?.access_token
@@ -75,10 +78,23 @@ async function main(config: ServerConfig) {
 
   const pluginStatuses: Record<string, number> = {}
   let errorLogLines = 0
+  const errorCauses: Record<string, number> = {}
   const app = Fastify({
     logger: {
       level: 'error',
-      stream: { write: () => void errorLogLines++ },
+      stream: {
+        write: (line: string) => {
+          errorLogLines++
+          // What failed underneath: a 503 with no cause is the circuit breaker failing fast.
+          try {
+            const err = (JSON.parse(line) as { err?: { code?: string; cause?: { code?: string; message?: string } } }).err
+            const key = `${err?.code ?? '?'} <- ${err?.cause ? (err.cause.code ?? err.cause.message ?? 'cause') : 'no cause'}`
+            errorCauses[key] = (errorCauses[key] ?? 0) + 1
+          } catch {
+            errorCauses['unparsed line'] = (errorCauses['unparsed line'] ?? 0) + 1
+          }
+        },
+      },
     },
   })
   await app.register(chatzyAgent, {
@@ -116,6 +132,7 @@ async function main(config: ServerConfig) {
           totals: { ...chatzy.calls, issued: issuedTotal },
           pluginStatuses,
           errorLogLines,
+          errorCauses,
         }
         process.send!({ type: 'stats', stats })
         break
