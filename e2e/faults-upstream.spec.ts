@@ -9,6 +9,11 @@ import { test, expect, signIn, frameState } from './fixtures.js'
  * without the user doing more than using it.
  */
 
+// Tokens that outlive a test's few asks: the iframe and the element's refresh-ahead stay quiet,
+// so the element's refresh budget (a few a minute) is left for the asks under test. Still
+// shorter than the plugin's refresh margin, so every ask reaches Chatzy.
+test.use({ accessTtlMs: 20_000 })
+
 interface ErrorEventRecord { code: string; retryable: boolean }
 
 /** Records every `chatzy-error` the element fires, before any page script runs. */
