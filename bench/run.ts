@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { measureThroughput } from './throughput.js'
 import { measureCoalescing } from './coalesce.js'
+import { measureSharedCoalescing } from './coalesce-shared.js'
 import { measureBundle } from './bundle-size.js'
 import { measureRefreshRtt } from './refresh-rtt.js'
 
@@ -53,6 +54,12 @@ figure('coalesce_upstream_calls', coalesce.coalesce_upstream_calls, `${coalesce.
 const coalesceSpread = await measureCoalescing({ identifyMaxMs: 20, spreadMs: 50 })
 details.coalesce_spread = coalesceSpread
 figure('coalesce_upstream_calls_spread', coalesceSpread.coalesce_upstream_calls, `the same over 50 ms, identify taking 0–20 ms (${coalesceSpread.sessions_with_split_answers} sessions got split answers)`, ['==', 100])
+
+log('coalescing across two instances sharing a Redis store')
+const shared = await measureSharedCoalescing()
+details.coalesce_two_instances = shared ?? 'skipped: no redis-server on the PATH'
+if (shared === undefined) log('  skipped: no redis-server on the PATH')
+else figure('coalesce_upstream_calls_two_instances', shared.coalesce_upstream_calls, `the burst at once, alternating between 2 instances sharing Redis (${shared.sessions_with_split_answers} sessions got split answers)`, ['==', 100])
 
 log('bundle: vite build of the CDN file and of a minimal Lit element')
 const bundle = await measureBundle()
