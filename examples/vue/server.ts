@@ -1,31 +1,3 @@
-import { createServer } from 'vite'
-import { CHATBOT_ID, closeOnSignal, startBackend } from '../shared/backend.js'
+import { startViteExample } from '../shared/vite-dev.js'
 
-// The host's Fastify server (the chatzy-agent plugin) behind Vite's dev server: Vite serves the
-// Vue app and proxies /chatzy to Fastify, so the browser sees one origin, as in production.
-const backend = await startBackend()
-const apiUrl = await backend.listen(0)
-
-process.env.VITE_CHATZY_CHATBOT_ID = CHATBOT_ID
-process.env.VITE_CHATZY_APP_URL = backend.chatzyUrl // omit in production: https://app.chatzy.ai
-
-const vite = await createServer({
-  configFile: new URL('./vite.config.ts', import.meta.url).pathname,
-  root: new URL('.', import.meta.url).pathname,
-  server: {
-    host: 'localhost',
-    port: Number(process.env.PORT ?? 5174),
-    strictPort: process.env.PORT !== undefined,
-    // Keep the browser's Host header: the plugin checks Origin against it (CSRF defence).
-    proxy: { '/chatzy': { target: apiUrl, changeOrigin: false } },
-  },
-  clearScreen: false,
-})
-await vite.listen()
-const address = vite.httpServer?.address()
-const url = `http://localhost:${typeof address === 'object' && address !== null ? address.port : ''}`
-console.log(`vue example: ${url}  (Chatzy: ${backend.chatzyUrl})`)
-closeOnSignal(async () => {
-  await vite.close()
-  await backend.close()
-})
+await startViteExample('vue', new URL('.', import.meta.url), 5174)
