@@ -43,7 +43,8 @@ async function startRedis(): Promise<{ child: ChildProcess; url: string } | unde
   })
   if (failed) return undefined
   const url = `redis://127.0.0.1:${port}`
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null })
+  probe.on('error', () => undefined) // refused until redis-server listens
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
       await probe.connect()

@@ -11,6 +11,8 @@
  *   LOAD_SESSIONS  sessions (default 500)
  *   LOAD_TABS      tabs per session, refreshing on the same schedule (default 2)
  *   LOAD_TTL_MS    access-token lifetime at the mock Chatzy: the refresh interval (default 5000)
+ *   LOAD_INSTANCES app instances sharing a Redis store, a session's tabs spread over them
+ *                  (default 1: one instance, memory store; more needs redis-server on the PATH)
  *
  * Time is compressed: tokens live seconds instead of Chatzy's ~15 minutes, so the plugin's
  * refresh margin and per-session floor are scaled down with them.
@@ -24,6 +26,7 @@ const seconds = Number(process.env.LOAD_SECONDS ?? 30)
 const sessions = Number(process.env.LOAD_SESSIONS ?? 500)
 const tabs = Number(process.env.LOAD_TABS ?? 2)
 const ttlMs = Number(process.env.LOAD_TTL_MS ?? 5_000)
+const instances = Number(process.env.LOAD_INSTANCES ?? 1)
 const config: ServerConfig = {
   accessTtlMs: ttlMs,
   refreshMarginMs: Math.round(ttlMs / 5),
@@ -31,6 +34,7 @@ const config: ServerConfig = {
   // Long enough that a busy machine's slow answers are not abandoned (and re-asked) as timeouts.
   timeoutMs: 4_000,
   retries: 2,
+  instances,
 }
 // One fault kind at a time, each for a few seconds; `every: 10` makes one upstream call in ten fail.
 // Outages and garbage only: a refusal of both the refresh token and the re-mint ends a session
@@ -56,7 +60,7 @@ async function tokenInfo(user: string, tab: Tab): Promise<string | undefined> {
   }
 }
 
-function startServer(): Promise<{ child: ChildProcess; url: string }> {
+function startServer(): Promise<{ child: ChildProcess; urls: string[]; store: string }> {
   const child = fork(new URL('./server.ts', import.meta.url), [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, LOAD_SERVER_CONFIG: JSON.stringify(config) },
@@ -65,11 +69,11 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the load server did not start within 60 s')), 60_000)
     child.once('error', reject)
-    child.on('message', (message: { type: string; url?: string; chatzyUrl?: string }) => {
+    child.on('message', (message: { type: string; urls?: string[]; chatzyUrl?: string; store?: string }) => {
       if (message.type !== 'ready') return
       clearTimeout(timer)
       chatzyUrl = message.chatzyUrl!
-      resolve({ child, url: message.url! })
+      resolve({ child, urls: message.urls!, store: message.store! })
     })
   })
 }
@@ -86,7 +90,8 @@ function ask<T>(child: ChildProcess, message: { type: string; [field: string]: u
   })
 }
 
-interface Tab { token: string; expiresAt: number; lastOk: boolean }
+/** A tab talks to one app instance (`url`), as a load balancer with sticky connections would have it. */
+interface Tab { url: string; token: string; expiresAt: number; lastOk: boolean }
 interface Session { user: string; cookie: string; tabs: Tab[] }
 
 const statuses = new Map<number, number>()
@@ -129,12 +134,13 @@ async function call(url: string, path: string, user: string, cookie: string | un
 }
 
 /** POST /session until it succeeds (Chatzy may fail the mint): what the element does on load. */
-async function startSession(url: string, user: string, deadline: number): Promise<Session | undefined> {
+async function startSession(urls: string[], index: number, deadline: number): Promise<Session | undefined> {
+  const user = `load-user-${index}`
   for (let attempt = 0; Date.now() < deadline; attempt++) {
-    const answer = await call(url, '/session', user, undefined, {})
+    const answer = await call(urls[index % urls.length]!, '/session', user, undefined, {})
     if (answer.status === 200 && answer.json && answer.setCookie) {
-      const tab = (): Tab => ({ token: answer.json!.access_token, expiresAt: answer.json!.expires_at, lastOk: true })
-      return { user, cookie: answer.setCookie, tabs: Array.from({ length: tabs }, tab) }
+      const tab = (n: number): Tab => ({ url: urls[(index + n) % urls.length]!, token: answer.json!.access_token, expiresAt: answer.json!.expires_at, lastOk: true })
+      return { user, cookie: answer.setCookie, tabs: Array.from({ length: tabs }, (_, n) => tab(n)) }
     }
     await sleep(200 + Math.random() * 400 * Math.min(4, attempt + 1))
   }
@@ -142,8 +148,8 @@ async function startSession(url: string, user: string, deadline: number): Promis
 }
 
 /** One refresh as the element does it: POST /refresh with the expiry of the token held. */
-async function refresh(url: string, session: Session, tab: Tab): Promise<boolean> {
-  const answer = await call(url, '/refresh', session.user, session.cookie, { expires_at: tab.expiresAt })
+async function refresh(session: Session, tab: Tab): Promise<boolean> {
+  const answer = await call(tab.url, '/refresh', session.user, session.cookie, { expires_at: tab.expiresAt })
   if (answer.status === 200 && answer.json) {
     tab.token = answer.json.access_token
     tab.expiresAt = answer.json.expires_at
@@ -156,19 +162,19 @@ async function refresh(url: string, session: Session, tab: Tab): Promise<boolean
 }
 
 /** A tab: asks when its token expires (as Chatzy's iframe does), retries failures with backoff. */
-async function runTab(url: string, session: Session, tab: Tab, deadline: number) {
+async function runTab(session: Session, tab: Tab, deadline: number) {
   let failures = 0
   for (;;) {
     const due = tab.lastOk ? tab.expiresAt + Math.random() * 250 : Date.now() + 200 + Math.random() * 400 * Math.min(4, failures)
     if (due >= deadline) return
     await sleep(Math.max(0, due - Date.now()))
-    failures = (await refresh(url, session, tab)) ? 0 : failures + 1
+    failures = (await refresh(session, tab)) ? 0 : failures + 1
   }
 }
 
 async function main() {
-  console.log(`load: ${sessions} sessions x ${tabs} tabs, ${seconds} s, token lifetime ${ttlMs} ms, 1 upstream call in 10 faulted`)
-  const { child, url } = await startServer()
+  const { child, urls, store } = await startServer()
+  console.log(`load: ${sessions} sessions x ${tabs} tabs on ${urls.length} instance(s) (${store} store), ${seconds} s, token lifetime ${ttlMs} ms, 1 upstream call in 10 faulted`)
   const started = Date.now()
   clock0 = started
   const deadline = started + seconds * 1_000
@@ -183,10 +189,10 @@ async function main() {
 
   try {
     // Everyone loads the page at once.
-    const all = (await Promise.all(Array.from({ length: sessions }, (_, i) => startSession(url, `load-user-${i}`, deadline))))
+    const all = (await Promise.all(Array.from({ length: sessions }, (_, i) => startSession(urls, i, deadline))))
     const live = all.filter((s): s is Session => s !== undefined)
     const neverStarted = sessions - live.length
-    await Promise.all(live.flatMap((session) => session.tabs.map((tab) => runTab(url, session, tab, deadline))))
+    await Promise.all(live.flatMap((session) => session.tabs.map((tab) => runTab(session, tab, deadline))))
     clearInterval(rotation)
     await ask(child, { type: 'clear' })
     currentFault = 'healed'
@@ -198,7 +204,7 @@ async function main() {
     const graceEnd = Date.now() + GRACE_MS
     const verdicts = await Promise.all(live.flatMap((session) => session.tabs.map(async (tab) => {
       while ((!tab.lastOk || tab.expiresAt - Date.now() < ttlMs / 2) && Date.now() < graceEnd) {
-        await sleep((await refresh(url, session, tab)) ? 100 : 300)
+        await sleep((await refresh(session, tab)) ? 100 : 300)
       }
       return tokenInfo(session.user, tab)
     })))

@@ -1,15 +1,19 @@
 /**
  * The server side of `npm run load`, in its own process: the mock Chatzy (with fault
- * injection) and a host app with the plugin, both on loopback. Its parent drives it over IPC:
+ * injection) and the host app with the plugin (one instance, or several sharing Redis), all
+ * on loopback. Its parent drives it over IPC:
  *   { type: 'faults', plan } / { type: 'clear' }   inject or clear upstream faults
  *   { type: 'stats' }                              upstream calls and tokens issued, per user
  *   { type: 'close' }
  */
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import Fastify from 'fastify'
+import { createServer } from 'node:net'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
 import { createMockChatzy } from '../demo/mock-chatzy/api.js'
 import type { FaultPlan } from '../demo/mock-chatzy/faults.js'
-import chatzyAgent from '../server/src/index.js'
+import chatzyAgent, { redisStore } from '../server/src/index.js'
 
 export const LOAD_USER_HEADER = 'x-load-user'
 const CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
@@ -20,6 +24,8 @@ export interface ServerConfig {
   minRefreshIntervalMs: number
   timeoutMs: number
   retries: number
+  /** App instances; more than one share a Redis store (a throwaway redis-server). */
+  instances: number
 }
 
 export interface UpstreamStats {
@@ -36,6 +42,43 @@ export interface UpstreamStats {
   errorLogLines: number
   /** Those lines by error code and underlying cause. */
   errorCauses: Record<string, number>
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** A throwaway redis-server on a free loopback port, for instances that share sessions. */
+async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort()
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  child.once('error', (error) => {
+    console.error(`load: cannot start redis-server (${error.message}); LOAD_INSTANCES > 1 needs it on the PATH`)
+    process.exit(1)
+  })
+  const url = `redis://127.0.0.1:${port}`
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
+    probe.on('error', () => undefined) // refused until redis-server listens
+    try {
+      await probe.connect()
+      await probe.ping()
+      return { child, url }
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    } finally {
+      probe.disconnect()
+    }
+  }
+  child.kill()
+  throw new Error('redis-server did not answer')
 }
 
 async function main(config: ServerConfig) {
@@ -79,40 +122,51 @@ async function main(config: ServerConfig) {
   const pluginStatuses: Record<string, number> = {}
   let errorLogLines = 0
   const errorCauses: Record<string, number> = {}
-  const app = Fastify({
-    logger: {
-      level: 'error',
-      stream: {
-        write: (line: string) => {
-          errorLogLines++
-          // What failed underneath: a 503 with no cause is the circuit breaker failing fast.
-          try {
-            const err = (JSON.parse(line) as { err?: { code?: string; cause?: { code?: string; message?: string } } }).err
-            const key = `${err?.code ?? '?'} <- ${err?.cause ? (err.cause.code ?? err.cause.message ?? 'cause') : 'no cause'}`
-            errorCauses[key] = (errorCauses[key] ?? 0) + 1
-          } catch {
-            errorCauses['unparsed line'] = (errorCauses['unparsed line'] ?? 0) + 1
-          }
-        },
-      },
+  const logStream = {
+    write: (line: string) => {
+      errorLogLines++
+      // What failed underneath: a 503 with no cause is the circuit breaker failing fast.
+      try {
+        const err = (JSON.parse(line) as { err?: { code?: string; cause?: { code?: string; message?: string } } }).err
+        const key = `${err?.code ?? '?'} <- ${err?.cause ? (err.cause.code ?? err.cause.message ?? 'cause') : 'no cause'}`
+        errorCauses[key] = (errorCauses[key] ?? 0) + 1
+      } catch {
+        errorCauses['unparsed line'] = (errorCauses['unparsed line'] ?? 0) + 1
+      }
     },
-  })
-  await app.register(chatzyAgent, {
-    apiKey,
-    chatbotId: CHATBOT_ID,
-    apiUrl: chatzyUrl,
-    appUrl: chatzyUrl,
-    identify: (request) => (request.headers[LOAD_USER_HEADER] as string | undefined) ?? null,
-    cookie: { secret: randomBytes(32).toString('hex') },
-    refreshMarginMs: config.refreshMarginMs,
-    minRefreshIntervalMs: config.minRefreshIntervalMs,
-    timeoutMs: config.timeoutMs,
-    retries: config.retries,
-  })
-  app.addHook('onResponse', async (_request, reply) => {
-    pluginStatuses[reply.statusCode] = (pluginStatuses[reply.statusCode] ?? 0) + 1
-  })
-  await app.listen({ host: '127.0.0.1', port: 0 })
+  }
+
+  const redis = config.instances > 1 ? await startRedis() : undefined
+  const redisClients: Redis[] = []
+  const cookieSecret = randomBytes(32).toString('hex')
+  const apps: FastifyInstance[] = []
+  for (let i = 0; i < config.instances; i++) {
+    const app = Fastify({ logger: { level: 'error', stream: logStream } })
+    let store
+    if (redis !== undefined) {
+      const client = new Redis(redis.url, { maxRetriesPerRequest: 1 })
+      redisClients.push(client)
+      store = redisStore({ client })
+    }
+    await app.register(chatzyAgent, {
+      apiKey,
+      chatbotId: CHATBOT_ID,
+      apiUrl: chatzyUrl,
+      appUrl: chatzyUrl,
+      identify: (request) => (request.headers[LOAD_USER_HEADER] as string | undefined) ?? null,
+      cookie: { secret: cookieSecret },
+      ...(store && { store }),
+      refreshMarginMs: config.refreshMarginMs,
+      minRefreshIntervalMs: config.minRefreshIntervalMs,
+      timeoutMs: config.timeoutMs,
+      retries: config.retries,
+    })
+    app.addHook('onResponse', async (_request, reply) => {
+      pluginStatuses[reply.statusCode] = (pluginStatuses[reply.statusCode] ?? 0) + 1
+    })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    apps.push(app)
+  }
 
   process.on('message', async (message: { type: string; plan?: FaultPlan }) => {
     switch (message.type) {
@@ -139,12 +193,15 @@ async function main(config: ServerConfig) {
       }
       case 'close':
         chatzy.faults.clear()
-        await app.close()
+        for (const app of apps) await app.close()
+        for (const client of redisClients) client.disconnect()
+        redis?.child.kill()
         await chatzy.app.close()
         process.exit(0)
     }
   })
-  process.send!({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, chatzyUrl })
+  const urls = apps.map((app) => `http://127.0.0.1:${(app.server.address() as { port: number }).port}`)
+  process.send!({ type: 'ready', urls, chatzyUrl, store: redis === undefined ? 'memory' : 'redis' })
 }
 
 if (process.send !== undefined) await main(JSON.parse(process.env.LOAD_SERVER_CONFIG!) as ServerConfig)
