@@ -18,9 +18,15 @@ export interface BrokerOptions {
  * Mints and refreshes Chatzy tokens for sessions. One upstream refresh per session at a time
  * (single-flight): concurrent callers share the same promise and the same answer.
  */
+/** What one single-flight refresh brought back, and whether it took an upstream call. */
+interface Flight {
+  session: StoredSession
+  upstream: boolean
+}
+
 export function createBroker(options: BrokerOptions) {
   const { client, store } = options
-  const inflight = new Map<string, Promise<StoredSession>>()
+  const inflight = new Map<string, Promise<Flight>>()
 
   async function mint(user_id: string, chatbot_id: string): Promise<StoredSession> {
     const data = await client.mint({ user_id, chatbot_id })
@@ -40,6 +46,17 @@ export function createBroker(options: BrokerOptions) {
     if (session.access_expires_at - now <= options.refreshMarginMs) return false
     if (callerExpiresAt !== undefined && session.access_expires_at > callerExpiresAt) return true
     return now - session.upstream_at < options.minRefreshIntervalMs
+  }
+
+  /**
+   * Does the stored token answer a caller who read `copy` and holds a token expiring at
+   * `callerExpiresAt`? Yes when it is reusable for that caller, or when it was renewed (here or
+   * by another instance) since the caller read its copy and is fresh.
+   */
+  function satisfies(current: StoredSession, copy: StoredSession, callerExpiresAt: number | undefined): boolean {
+    const now = Date.now()
+    return canReuse(current, callerExpiresAt, now) ||
+      (current.access_token !== copy.access_token && canReuse(current, copy.access_expires_at, now))
   }
 
   async function renew(id: string, session: StoredSession, log: FastifyBaseLogger): Promise<StoredSession> {
@@ -72,47 +89,53 @@ export function createBroker(options: BrokerOptions) {
   }
 
   /**
+   * The session as stored now, checked again before going upstream: a caller's copy may be
+   * stale (read before `identify` answered, say) while an earlier flight stored a newer token.
+   * Signed out or expired meanwhile: the session must not be brought back by a refresh.
+   */
+  async function reread(id: string, user_id: string): Promise<StoredSession> {
+    const current = await store.get(id)
+    if (current === undefined || current.user_id !== user_id) throw new NoSession()
+    return current
+  }
+
+  /**
+   * One flight: the stored token when it now satisfies the caller, otherwise one upstream call.
    * With a store shared by several instances, one upstream refresh per session across all of
    * them: the lock holder refreshes, the others wait for the token it stores. The lock expires
    * by itself after `lockTtlMs`, so when its holder dies another instance takes it over. The
    * wait is bounded: should the lock stay taken past its TTL (taken again and again by others),
    * this instance refreshes anyway, which is safe because Chatzy does not rotate refresh tokens.
    */
-  async function renewShared(id: string, session: StoredSession, log: FastifyBaseLogger): Promise<StoredSession> {
-    if (store.lock === undefined) return renew(id, session, log)
+  async function fly(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: FastifyBaseLogger): Promise<Flight> {
+    const settled = (current: StoredSession) => satisfies(current, session, callerExpiresAt)
+    const latest = await reread(id, session.user_id)
+    if (settled(latest)) return { session: latest, upstream: false }
+    if (store.lock === undefined) return { session: await renew(id, latest, log), upstream: true }
+
     const lockTtlMs = options.lockTtlMs ?? 15_000
     const pollMaxMs = 250
     const deadline = Date.now() + lockTtlMs + pollMaxMs
-    // A token another instance stored since `session` was read, and fresh enough to hand out.
-    const renewedElsewhere = (current: StoredSession) =>
-      current.access_token !== session.access_token && canReuse(current, session.access_expires_at, Date.now())
-    // Signed out (or expired) meanwhile: the session must not be brought back by a refresh.
-    const reread = async () => {
-      const current = await store.get(id)
-      if (current === undefined) throw new NoSession()
-      return current
-    }
-
     for (let attempt = 0; ; attempt++) {
       const release = await store.lock(id, lockTtlMs)
       if (release !== undefined) {
         try {
           // The previous holder may have stored a fresh token just before letting go.
-          const current = await reread()
-          if (renewedElsewhere(current)) return current
-          return await renew(id, current, log)
+          const current = await reread(id, session.user_id)
+          if (settled(current)) return { session: current, upstream: false }
+          return { session: await renew(id, current, log), upstream: true }
         } finally {
           await release().catch((error: unknown) => log.warn({ err: error }, 'chatzy: could not release a session lock'))
         }
       }
       if (Date.now() >= deadline) {
         log.warn('chatzy: session lock still taken past its TTL; refreshing without it')
-        return renew(id, await reread(), log)
+        return { session: await renew(id, await reread(id, session.user_id), log), upstream: true }
       }
       // Jittered backoff, so that instances waiting on one session do not poll in step.
       await new Promise((resolve) => setTimeout(resolve, Math.min(pollMaxMs, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)))
-      const current = await reread()
-      if (renewedElsewhere(current)) return current
+      const current = await reread(id, session.user_id)
+      if (settled(current)) return { session: current, upstream: false }
     }
   }
 
@@ -128,14 +151,20 @@ export function createBroker(options: BrokerOptions) {
      * A usable access token for the session: the stored one when it is fresh enough, otherwise
      * one upstream refresh (re-mint when Chatzy refuses the refresh token), shared by all callers.
      */
-    refresh(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: FastifyBaseLogger): Promise<StoredSession> {
-      if (canReuse(session, callerExpiresAt, Date.now())) return Promise.resolve(session)
-      let flight = inflight.get(id)
-      if (flight === undefined) {
-        flight = renewShared(id, session, log).finally(() => inflight.delete(id))
-        inflight.set(id, flight)
+    async refresh(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: FastifyBaseLogger): Promise<StoredSession> {
+      if (canReuse(session, callerExpiresAt, Date.now())) return session
+      for (;;) {
+        let flight = inflight.get(id)
+        if (flight === undefined) {
+          flight = fly(id, session, callerExpiresAt, log).finally(() => inflight.delete(id))
+          inflight.set(id, flight)
+        }
+        const landed = await flight
+        // A flight that went upstream answers everyone aboard. One that found the stored token
+        // good enough for the caller who started it may not be for this one: fly again.
+        if (landed.upstream || satisfies(landed.session, session, callerExpiresAt)) return landed.session
+        session = landed.session
       }
-      return flight
     },
   }
 }

@@ -188,3 +188,60 @@ test('signing out while a refresh is in flight ends the session for good: the re
   chatzy.faults.clear()
   assert.equal((await call(app, 'POST', '/refresh', { user: 'alice', cookie })).statusCode, 401)
 })
+
+test('a refresh that read the session before an earlier flight landed takes that flight\'s token: no second upstream call', async (t) => {
+  // The slow caller's identify is held open until the fast caller's refresh has come back, so
+  // it goes on to the broker with the session as it was before that refresh.
+  let letSlowIdentify!: () => void
+  const slowIdentify = new Promise<void>((resolve) => { letSlowIdentify = resolve })
+  const { chatzy, app } = await setup(t, {
+    minRefreshIntervalMs: 0,
+    identify: async (request) => {
+      if (request.headers['x-slow'] === '1') await slowIdentify
+      return (request.headers['x-test-user'] as string | undefined) ?? null
+    },
+  })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  const held = started.json().expires_at as number
+  const slow = call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: held }, headers: { 'x-slow': '1' } })
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  const fast = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: held } })
+  assert.equal(fast.statusCode, 200)
+  assert.equal(chatzy.calls.refresh, 1)
+  letSlowIdentify()
+  const late = await slow
+  assert.equal(late.statusCode, 200)
+  assert.equal(late.json().access_token, fast.json().access_token)
+  assert.equal(chatzy.calls.refresh, 1)
+})
+
+test('a caller holding the token another caller\'s flight settled on still gets a new one', async (t) => {
+  // Tab A read the session before tab B's refresh landed; its flight then finds B's stored token
+  // newer than its own and settles on it. Tab C holds that very token: riding A's flight, it
+  // must not get it back, but a new one.
+  let letSlowIdentify!: () => void
+  const slowIdentify = new Promise<void>((resolve) => { letSlowIdentify = resolve })
+  const { chatzy, app } = await setup(t, {
+    minRefreshIntervalMs: 0,
+    identify: async (request) => {
+      if (request.headers['x-slow'] === '1') await slowIdentify
+      return (request.headers['x-test-user'] as string | undefined) ?? null
+    },
+  })
+  const slow = { 'x-slow': '1' }
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  const first = started.json()
+  const tabA = call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: first.expires_at }, headers: slow })
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  const second = (await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: first.expires_at } })).json()
+  const tabC = call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: second.expires_at }, headers: slow })
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  letSlowIdentify()
+  const [a, c] = await Promise.all([tabA, tabC])
+  assert.equal(a.json().access_token, second.access_token)
+  assert.notEqual(c.json().access_token, second.access_token)
+  assert.ok(chatzy.issued.access.has(c.json().access_token))
+  assert.equal(chatzy.calls.refresh, 2)
+})
