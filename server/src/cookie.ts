@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { chatzyLog } from './log.js'
+import { verifiedCookies, type VerifiedCookie } from './verified-cookies.js'
 
 export interface CookieOptions {
   name: string
@@ -29,6 +30,11 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
  */
 export function sessionCookie(options: CookieOptions) {
   const signer = fastifyCookie.signerFactory(options.secret)
+  const verify = verifiedCookies((raw) => {
+    const result = signer.unsign(raw)
+    if (!result.valid || result.value === null || !SESSION_ID.test(result.value)) return undefined
+    return { id: result.value, renew: result.renew }
+  })
 
   function isSecure(request: FastifyRequest): boolean {
     if (options.secure !== 'auto') return options.secure
@@ -44,18 +50,15 @@ export function sessionCookie(options: CookieOptions) {
      * The session id, or undefined for a missing, tampered or malformed cookie (never throws).
      * `renew` says the cookie was signed with an older secret and should be signed again.
      */
-    read(request: FastifyRequest): { id: string; renew: boolean } | undefined {
+    read(request: FastifyRequest): VerifiedCookie | undefined {
       const raw = request.cookies?.[nameFor(request)]
       if (raw === undefined) {
         chatzyLog(request).debug('chatzy: no session cookie')
         return undefined
       }
-      const result = signer.unsign(raw)
-      if (!result.valid || result.value === null || !SESSION_ID.test(result.value)) {
-        chatzyLog(request).debug('chatzy: session cookie rejected (bad signature or shape)')
-        return undefined
-      }
-      return { id: result.value, renew: result.renew }
+      const verified = verify(raw)
+      if (verified === undefined) chatzyLog(request).debug('chatzy: session cookie rejected (bad signature or shape)')
+      return verified
     },
 
     write(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number) {
