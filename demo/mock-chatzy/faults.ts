@@ -62,12 +62,15 @@ export function faultInjector() {
             hanging.add(resolve)
             request.raw.socket.once('close', () => resolve())
           })
+          reply.hijack()
           request.raw.socket.destroy()
           return true
         case 'status-500':
           await reply.code(500).send({ message: 'Internal server error' })
           return true
         case 'reset':
+          // Taken out of Fastify's hands, so that the endpoint never runs (and issues no token).
+          reply.hijack()
           request.raw.socket.destroy()
           return true
         case 'non-json':
