@@ -18,6 +18,9 @@ export interface BrokerOptions {
  * Mints and refreshes Chatzy tokens for sessions. One upstream refresh per session at a time
  * (single-flight): concurrent callers share the same promise and the same answer.
  */
+/** The caller's logger, built only when there is something to log (building one has a cost). */
+export type LogFor = () => FastifyBaseLogger
+
 /** What one single-flight refresh brought back, and whether it took an upstream call. */
 interface Flight {
   session: StoredSession
@@ -59,7 +62,7 @@ export function createBroker(options: BrokerOptions) {
       (current.access_token !== copy.access_token && canReuse(current, copy.access_expires_at, now))
   }
 
-  async function renew(id: string, session: StoredSession, log: FastifyBaseLogger): Promise<StoredSession> {
+  async function renew(id: string, session: StoredSession, log: LogFor): Promise<StoredSession> {
     const now = Date.now()
     if (session.refresh_expires_at > now) {
       try {
@@ -73,7 +76,7 @@ export function createBroker(options: BrokerOptions) {
         return next
       } catch (error) {
         if (!(error instanceof UpstreamRefused)) throw error
-        log.info('chatzy: refresh token refused upstream; minting a new one')
+        log().info('chatzy: refresh token refused upstream; minting a new one')
       }
     }
     // The refresh token is gone or refused: mint again for the same, still identified, user.
@@ -107,7 +110,7 @@ export function createBroker(options: BrokerOptions) {
    * wait is bounded: should the lock stay taken past its TTL (taken again and again by others),
    * this instance refreshes anyway, which is safe because Chatzy does not rotate refresh tokens.
    */
-  async function fly(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: FastifyBaseLogger): Promise<Flight> {
+  async function fly(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: LogFor): Promise<Flight> {
     const settled = (current: StoredSession) => satisfies(current, session, callerExpiresAt)
     const latest = await reread(id, session.user_id)
     if (settled(latest)) return { session: latest, upstream: false }
@@ -125,11 +128,11 @@ export function createBroker(options: BrokerOptions) {
           if (settled(current)) return { session: current, upstream: false }
           return { session: await renew(id, current, log), upstream: true }
         } finally {
-          await release().catch((error: unknown) => log.warn({ err: error }, 'chatzy: could not release a session lock'))
+          await release().catch((error: unknown) => log().warn({ err: error }, 'chatzy: could not release a session lock'))
         }
       }
       if (Date.now() >= deadline) {
-        log.warn('chatzy: session lock still taken past its TTL; refreshing without it')
+        log().warn('chatzy: session lock still taken past its TTL; refreshing without it')
         return { session: await renew(id, await reread(id, session.user_id), log), upstream: true }
       }
       // Jittered backoff, so that instances waiting on one session do not poll in step.
@@ -151,7 +154,7 @@ export function createBroker(options: BrokerOptions) {
      * A usable access token for the session: the stored one when it is fresh enough, otherwise
      * one upstream refresh (re-mint when Chatzy refuses the refresh token), shared by all callers.
      */
-    async refresh(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: FastifyBaseLogger): Promise<StoredSession> {
+    async refresh(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: LogFor): Promise<StoredSession> {
       if (canReuse(session, callerExpiresAt, Date.now())) return session
       for (;;) {
         let flight = inflight.get(id)

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { chatzyLog } from './log.js'
 import { verifiedCookies, type VerifiedCookie } from './verified-cookies.js'
 
 export interface CookieOptions {
@@ -53,11 +52,12 @@ export function sessionCookie(options: CookieOptions) {
     read(request: FastifyRequest): VerifiedCookie | undefined {
       const raw = request.cookies?.[nameFor(request)]
       if (raw === undefined) {
-        chatzyLog(request).debug('chatzy: no session cookie')
+        // Constant messages: the request's own logger will do, no redacting child needed.
+        request.log.debug('chatzy: no session cookie')
         return undefined
       }
       const verified = verify(raw)
-      if (verified === undefined) chatzyLog(request).debug('chatzy: session cookie rejected (bad signature or shape)')
+      if (verified === undefined) request.log.debug('chatzy: session cookie rejected (bad signature or shape)')
       return verified
     },
 

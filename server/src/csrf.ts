@@ -9,7 +9,7 @@ import { ForbiddenOrigin, UnsupportedMediaType } from './errors.js'
 export function csrfGuard(allowedOrigins: readonly string[] | undefined) {
   const allowed = allowedOrigins && new Set(allowedOrigins.map((origin) => new URL(origin).origin))
 
-  return async function checkRequest(request: FastifyRequest): Promise<void> {
+  return function checkRequest(request: FastifyRequest): void {
     if (request.headers['x-chatzy-agent'] !== '1') throw new ForbiddenOrigin('missing X-Chatzy-Agent header')
     const origin = request.headers.origin
     if (origin !== undefined) {

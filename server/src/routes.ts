@@ -8,7 +8,8 @@ import type { SessionFlows } from './session.js'
 
 export interface RoutesOptions {
   flows: SessionFlows
-  guard: (request: FastifyRequest) => Promise<void>
+  /** Throws the request's refusal (CSRF defence). */
+  guard: (request: FastifyRequest) => void
 }
 
 /** Bodies are tiny (`{ chatbot_id }`, `{ expires_at }`): anything bigger is refused unread. */
@@ -17,10 +18,17 @@ export const BODY_LIMIT = 4 * 1024
 const errors = { '4xx': ErrorReply, '5xx': ErrorReply }
 
 export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { flows, guard }) => {
-  app.addHook('onRequest', guard)
-  // Answers carry access tokens (and errors say who is signed in): no cache may keep them.
-  app.addHook('onSend', async (_request, reply) => {
+  // Answers carry access tokens (and errors say who is signed in): no cache may keep them. Set
+  // first thing, it stays on every answer, errors included (the error handler sets it too, for
+  // a host hook that fails before this one). A callback hook: no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('cache-control', 'no-store')
+    try {
+      guard(request)
+    } catch (error) {
+      return done(error as FastifyError)
+    }
+    done()
   })
   app.setErrorHandler(answerError)
   // Bodies are checked as written: no coercion, no silent stripping of unknown fields.
@@ -58,6 +66,7 @@ export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { fl
 function answerError(this: unknown, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const known = toChatzyError(error)
   const statusCode = known.statusCode ?? 500
+  reply.header('cache-control', 'no-store')
   const log = chatzyLog(request)
   if (statusCode >= 500) log.error({ err: error }, 'chatzy: request failed')
   else log.info({ code: known.code, statusCode }, 'chatzy: request refused')

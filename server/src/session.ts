@@ -54,14 +54,13 @@ export function sessionFlows(options: SessionFlowOptions) {
       const chatbot = chatbotId ?? options.chatbots[0]!
       if (!options.chatbots.includes(chatbot)) throw new ChatbotNotAllowed()
 
-      const log = chatzyLog(request)
       const presented = cookie.read(request)
       let id = presented?.id
       const existing = id === undefined ? undefined : await store.get(id)
       let session: StoredSession
       if (id !== undefined && existing?.user_id === user && existing.chatbot_id === chatbot) {
         // A reload of the page: hand out the stored token when it is still fresh.
-        session = await broker.refresh(id, existing, 0, log)
+        session = await broker.refresh(id, existing, 0, () => chatzyLog(request))
       } else {
         // Never adopt an id the browser brought for someone else (or for nothing): a new one.
         if (id !== undefined && existing !== undefined) await store.delete(id)
@@ -85,7 +84,7 @@ export function sessionFlows(options: SessionFlowOptions) {
       const { id } = presented
       const session = await store.get(id)
       if (session === undefined) {
-        chatzyLog(request).debug('chatzy: session cookie names no live session (expired or ended)')
+        request.log.debug('chatzy: session cookie names no live session (expired or ended)')
         cookie.clear(request, reply)
         throw new NoSession()
       }
@@ -95,7 +94,7 @@ export function sessionFlows(options: SessionFlowOptions) {
       }
       let next: StoredSession
       try {
-        next = await broker.refresh(id, session, callerExpiresAt, chatzyLog(request))
+        next = await broker.refresh(id, session, callerExpiresAt, () => chatzyLog(request))
       } catch (error) {
         // Chatzy refused both the refresh token and a fresh mint for this user.
         if (error instanceof UpstreamRefused) return drop(request, reply, id, 'Chatzy refused the user')

@@ -1,4 +1,5 @@
 import type { SessionStore, StoredSession } from '../store.js'
+import { inProcessStore } from '../store-guard.js'
 
 export interface MemoryStoreOptions {
   /** Upper bound on live sessions; the least recently used one is evicted beyond it. Default 10,000. */
@@ -38,7 +39,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     for (const [id, entry] of entries) if (entry.expiresAt <= now) entries.delete(id)
   }
 
-  return {
+  return inProcessStore({
     get size() {
       return entries.size
     },
@@ -64,5 +65,5 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     async delete(id) {
       entries.delete(id)
     },
-  }
+  })
 }

@@ -1,0 +1,60 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import Fastify from 'fastify'
+import chatzyAgent, { memoryStore } from '../src/index.js'
+import { guardStore } from '../src/store-guard.js'
+import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, captureLogs, sessionCookieOf, startChatzy } from './helpers.js'
+
+test('successful session, refresh and sign-out build no child logger of their own', async (t) => {
+  const chatzy = await startChatzy()
+  t.after(() => chatzy.app.close())
+  const logs = captureLogs()
+  const app = Fastify({ logger: { level: 'trace', stream: logs.stream } })
+  let children = 0
+  app.addHook('onRequest', (request, _reply, done) => {
+    const child = request.log.child.bind(request.log)
+    request.log.child = (...args: Parameters<typeof child>) => { children++; return child(...args) }
+    done()
+  })
+  await app.register(chatzyAgent, {
+    apiKey: API_KEY,
+    chatbotId: CHATBOT_ID,
+    apiUrl: chatzy.url,
+    identify: (request) => (request.headers['x-test-user'] as string | undefined) ?? null,
+    cookie: { secret: COOKIE_SECRET },
+    minRefreshIntervalMs: 0,
+  })
+  t.after(() => app.close())
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  const reloaded = await call(app, 'POST', '/session', { user: 'alice', cookie })
+  const renewed = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: started.json().expires_at } })
+  const reused = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: started.json().expires_at } })
+  const ended = await call(app, 'DELETE', '/session', { cookie })
+  assert.deepEqual([started, reloaded, renewed, reused, ended].map((r) => r.statusCode), [200, 200, 200, 200, 204])
+  assert.equal(chatzy.calls.refresh, 1)
+  assert.equal(children, 0)
+  // A refusal still logs through the plugin's own redacting logger.
+  assert.equal((await call(app, 'POST', '/refresh', { user: 'alice', cookie })).statusCode, 401)
+  assert.equal(children, 1)
+})
+
+test('the in-process memoryStore is used as is; any other store is guarded', () => {
+  const memory = memoryStore()
+  assert.equal(guardStore(memory), memory)
+  const other = { get: memory.get, set: memory.set, delete: memory.delete }
+  assert.notEqual(guardStore(other), other)
+})
+
+test('an answer refused by a host hook that runs before the plugin\'s is Cache-Control: no-store too', async (t) => {
+  const chatzy = await startChatzy()
+  t.after(() => chatzy.app.close())
+  const app = await buildApp(chatzy)
+  t.after(() => app.close())
+  app.addHook('onRequest', async (request) => {
+    if (request.headers['x-host-refuses'] === '1') throw Object.assign(new Error('host says no'), { statusCode: 429 })
+  })
+  const refused = await call(app, 'POST', '/session', { user: 'alice', headers: { 'x-host-refuses': '1' } })
+  assert.equal(refused.statusCode, 400)
+  assert.equal(refused.headers['cache-control'], 'no-store')
+})
