@@ -1,6 +1,9 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { MintAnswer, RefreshTokenAnswer } from './schemas.js'
 import { UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
+import { ExchangeFailed, upstreamHttp, type Answer } from './upstream-http.js'
+
+type UpstreamHttp = ReturnType<typeof upstreamHttp>
 
 export interface ChatzyClientOptions {
   apiUrl: string
@@ -20,6 +23,8 @@ export interface RefreshInput { user_id: string; chatbot_id: string; refresh_tok
 export interface ChatzyClient {
   mint(input: MintInput): Promise<MintAnswer['data']>
   refresh(input: RefreshInput): Promise<RefreshTokenAnswer['data']>
+  /** Closes pooled connections to Chatzy. */
+  close(): void
 }
 
 // Compiled once: unchecked upstream JSON never flows on.
@@ -33,9 +38,14 @@ class Retryable extends Error {}
 
 export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   const base = options.apiUrl.replace(/\/+$/, '')
+  const endpoints = {
+    mint: new URL(`${base}/ai_agent/get_access_token`),
+    refresh: new URL(`${base}/ai_agent/refresh_token`),
+  }
+  const http = upstreamHttp(endpoints.mint)
   const breaker = createBreaker(options.breakerThreshold ?? 5, options.breakerCooldownMs ?? 5_000)
 
-  async function call<T>(path: string, body: object, check: { Check(value: unknown): value is T }): Promise<T> {
+  async function call<T>(url: URL, body: object, check: { Check(value: unknown): value is T }): Promise<T> {
     if (!breaker.allow()) throw new UpstreamUnavailable()
     const deadline = Date.now() + options.timeoutMs
     let lastError: unknown
@@ -49,7 +59,7 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
       const remaining = deadline - Date.now()
       if (remaining <= 0) break
       try {
-        const answer = await attemptOnce(`${base}${path}`, body, remaining)
+        const answer = await attemptOnce(http, url, body, remaining)
         if (!check.Check(answer)) throw new UpstreamBadResponse()
         breaker.success()
         return answer
@@ -71,71 +81,40 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
 
   return {
     async mint({ user_id, chatbot_id }) {
-      return (await call('/ai_agent/get_access_token', { user_id, chatbot_id, client_api_key: options.apiKey }, checkMint)).data
+      return (await call(endpoints.mint, { user_id, chatbot_id, client_api_key: options.apiKey }, checkMint)).data
     },
     async refresh({ user_id, chatbot_id, refresh_token }) {
-      return (await call('/ai_agent/refresh_token', { user_id, chatbot_id, refresh_token }, checkRefresh)).data
+      return (await call(endpoints.refresh, { user_id, chatbot_id, refresh_token }, checkRefresh)).data
     },
+    close: () => http.close(),
   }
 }
 
-async function attemptOnce(url: string, body: object, timeoutMs: number): Promise<unknown> {
-  let response: Response
+/** One exchange with Chatzy, sorted into what may be retried and what may not. */
+async function attemptOnce(http: UpstreamHttp, url: URL, body: object, timeoutMs: number): Promise<unknown> {
+  let answer: Answer
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'error',
-    })
+    answer = await http.post(url, JSON.stringify(body), timeoutMs, MAX_ANSWER_BYTES)
   } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError') {
-      throw new Retryable('timeout', { cause: new UpstreamTimeout() })
-    }
-    // Never pass the fetch error on as is: its message could quote the request. Its system
-    // error code (ECONNREFUSED, UND_ERR_SOCKET…) is safe, and what an operator needs.
-    const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code
+    if (!(error instanceof ExchangeFailed)) throw error
+    const { failure } = error
+    if (failure.kind === 'too-large') throw new UpstreamBadResponse()
+    if (failure.kind === 'timeout') throw new Retryable('timeout', { cause: new UpstreamTimeout() })
+    if (failure.kind === 'redirect') throw new Retryable('redirect refused', { cause: new UpstreamUnavailable() })
+    // Never pass the network error on as is: its message could quote the request. Its system
+    // error code (ECONNREFUSED, ECONNRESET…) is safe, and what an operator needs.
+    const code = failure.code
     throw new Retryable(typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `network ${code}` : 'network', { cause: new UpstreamUnavailable() })
   }
-  let text: string
-  try {
-    text = await readCapped(response, MAX_ANSWER_BYTES)
-  } catch (error) {
-    if (error instanceof UpstreamBadResponse) throw error
-    throw new Retryable('body', { cause: new UpstreamUnavailable() })
-  }
-  if (response.status >= 500) throw new Retryable(`status ${response.status}`, { cause: new UpstreamUnavailable() })
-  if (response.status >= 400) throw new UpstreamRefused()
-  if (response.status < 200 || response.status >= 300) throw new UpstreamBadResponse()
+  const { status, text } = answer
+  if (status >= 500) throw new Retryable(`status ${status}`, { cause: new UpstreamUnavailable() })
+  if (status >= 400) throw new UpstreamRefused()
+  if (status < 200 || status >= 300) throw new UpstreamBadResponse()
   try {
     return JSON.parse(text)
   } catch {
     throw new UpstreamBadResponse()
   }
-}
-
-async function readCapped(response: Response, limit: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length'))
-  if (declared > limit) {
-    await response.body?.cancel()
-    throw new UpstreamBadResponse()
-  }
-  if (response.body === null) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel()
-      throw new UpstreamBadResponse()
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 /**

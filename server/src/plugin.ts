@@ -56,6 +56,10 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     breakerThreshold: options.breaker?.threshold ?? 5,
     breakerCooldownMs: options.breaker?.cooldownMs ?? 5_000,
   })
+  fastify.addHook('onClose', (_instance, done) => {
+    client.close()
+    done()
+  })
   const broker = createBroker({
     client,
     store,

@@ -1,0 +1,85 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createChatzyClient } from '../src/chatzy-client.js'
+import { UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable } from '../src/errors.js'
+
+type T = { after(fn: () => unknown): void }
+
+const minted = JSON.stringify({ data: { access_token: 'at', refresh_token: 'rt', access_token_expires_at: Date.now() + 60_000, refresh_token_expires_at: Date.now() + 120_000 } })
+
+/** A bare HTTP server standing in for Chatzy, counting requests and connections. */
+async function stub(t: T, answer: (request: IncomingMessage, response: ServerResponse) => void) {
+  const seen = { requests: 0, connections: 0 }
+  const server = createServer((request, response) => {
+    seen.requests++
+    request.resume()
+    request.once('end', () => answer(request, response))
+  })
+  server.on('connection', () => seen.connections++)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }))
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  return { seen, url }
+}
+
+function client(t: T, apiUrl: string, timeoutMs = 2_000, retries = 0) {
+  const chatzy = createChatzyClient({ apiUrl, apiKey: 'ak-test-0123456789', timeoutMs, retries })
+  t.after(() => chatzy.close())
+  return chatzy
+}
+
+const mint = (chatzy: ReturnType<typeof createChatzyClient>) => chatzy.mint({ user_id: 'alice', chatbot_id: 'bot' })
+
+test('calls to Chatzy share kept-alive connections', async (t) => {
+  const chatzy = await stub(t, (_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(minted))
+  const upstream = client(t, chatzy.url)
+  for (let i = 0; i < 20; i++) assert.equal((await mint(upstream)).access_token, 'at')
+  assert.equal(chatzy.seen.requests, 20)
+  assert.equal(chatzy.seen.connections, 1)
+})
+
+test('a redirect is refused: the request with the API key goes nowhere else', async (t) => {
+  const elsewhere = await stub(t, (_request, response) => response.writeHead(200).end(minted))
+  const chatzy = await stub(t, (_request, response) => response.writeHead(307, { location: `${elsewhere.url}/ai_agent/get_access_token` }).end())
+  await assert.rejects(mint(client(t, chatzy.url)), UpstreamUnavailable)
+  assert.equal(elsewhere.seen.requests, 0)
+})
+
+test('an answer over 64 KiB is cut off, declared or streamed', async (t) => {
+  const big = Buffer.alloc(65 * 1024, 'a')
+  const declared = await stub(t, (_request, response) => response.writeHead(200, { 'content-length': big.length }).end(big))
+  await assert.rejects(mint(client(t, declared.url)), UpstreamBadResponse)
+  const streamed = await stub(t, (_request, response) => {
+    response.writeHead(200)
+    const pump = (left: number): void => {
+      if (left === 0 || response.destroyed) return void response.end()
+      response.write(Buffer.alloc(8 * 1024, 'a'), () => pump(left - 1))
+    }
+    pump(64)
+  })
+  await assert.rejects(mint(client(t, streamed.url)), UpstreamBadResponse)
+})
+
+test('a connection dropped mid-answer is retried', async (t) => {
+  const chatzy = await stub(t, (_request, response) => {
+    if (chatzy.seen.requests === 1) {
+      response.writeHead(200, { 'content-length': minted.length })
+      response.write(minted.slice(0, 10), () => response.destroy())
+      return
+    }
+    response.writeHead(200, { 'content-type': 'application/json' }).end(minted)
+  })
+  assert.equal((await mint(client(t, chatzy.url, 2_000, 1))).access_token, 'at')
+  assert.equal(chatzy.seen.requests, 2)
+})
+
+test('an answer that stalls after its headers is cut off at the deadline', async (t) => {
+  const chatzy = await stub(t, (_request, response) => {
+    response.writeHead(200, { 'content-length': minted.length })
+    response.write(minted.slice(0, 10))
+  })
+  const started = Date.now()
+  await assert.rejects(mint(client(t, chatzy.url, 300)), UpstreamTimeout)
+  assert.ok(Date.now() - started < 1_000)
+})
