@@ -1,7 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { MintAnswer, RefreshTokenAnswer } from './schemas.js'
 import { UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
-import { ExchangeFailed, upstreamHttp, type Answer } from './upstream-http.js'
+import { ExchangeFailed, upstreamHttp, type Answer, type Endpoint } from './upstream-http.js'
 
 type UpstreamHttp = ReturnType<typeof upstreamHttp>
 
@@ -38,14 +38,14 @@ class Retryable extends Error {}
 
 export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   const base = options.apiUrl.replace(/\/+$/, '')
+  const http = upstreamHttp(new URL(base))
   const endpoints = {
-    mint: new URL(`${base}/ai_agent/get_access_token`),
-    refresh: new URL(`${base}/ai_agent/refresh_token`),
+    mint: http.endpoint(new URL(`${base}/ai_agent/get_access_token`)),
+    refresh: http.endpoint(new URL(`${base}/ai_agent/refresh_token`)),
   }
-  const http = upstreamHttp(endpoints.mint)
   const breaker = createBreaker(options.breakerThreshold ?? 5, options.breakerCooldownMs ?? 5_000)
 
-  async function call<T>(url: URL, body: object, check: { Check(value: unknown): value is T }): Promise<T> {
+  async function call<T>(url: Endpoint, body: object, check: { Check(value: unknown): value is T }): Promise<T> {
     if (!breaker.allow()) throw new UpstreamUnavailable()
     const deadline = Date.now() + options.timeoutMs
     let lastError: unknown
@@ -91,7 +91,7 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
 }
 
 /** One exchange with Chatzy, sorted into what may be retried and what may not. */
-async function attemptOnce(http: UpstreamHttp, url: URL, body: object, timeoutMs: number): Promise<unknown> {
+async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number): Promise<unknown> {
   let answer: Answer
   try {
     answer = await http.post(url, JSON.stringify(body), timeoutMs, MAX_ANSWER_BYTES)

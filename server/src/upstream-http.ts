@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { urlToHttpOptions } from 'node:url'
 
 /** Why an upstream exchange produced no answer to read. */
 export type ExchangeFailure =
@@ -13,6 +14,8 @@ export class ExchangeFailed extends Error {
     super(failure.kind)
   }
 }
+
+export type Endpoint = ReturnType<ReturnType<typeof upstreamHttp>['endpoint']>
 
 export interface Answer {
   status: number
@@ -35,51 +38,61 @@ export function upstreamHttp(base: URL) {
     : new HttpAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5_000 })
   const send = secure ? httpsRequest : httpRequest
 
-  function post(url: URL, payload: string, timeoutMs: number, limit: number): Promise<Answer> {
+  /** Where to POST, worked out once per endpoint rather than per call. */
+  function endpoint(url: URL) {
+    const { protocol, hostname, port, path } = urlToHttpOptions(url)
+    return { protocol, hostname, port, path, method: 'POST', agent }
+  }
+
+  function post(target: Endpoint, payload: string, timeoutMs: number, limit: number): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
       let settled = false
-      const finish = (error: ExchangeFailed | undefined, answer?: Answer) => {
+      const succeed = (answer: Answer) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
-        if (error === undefined) resolve(answer!)
-        else {
-          request.destroy()
-          reject(error)
-        }
+        resolve(answer)
       }
-      const request = send(url, {
-        method: 'POST',
-        agent,
+      // Late events (a close after the end, an error after a cut-off) find the exchange settled.
+      const fail = (failure: ExchangeFailure) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        request.destroy()
+        reject(new ExchangeFailed(failure))
+      }
+      const request = send({
+        ...target,
         headers: {
           'content-type': 'application/json',
           accept: 'application/json',
           'content-length': Buffer.byteLength(payload),
         },
       })
-      const timer = setTimeout(() => finish(new ExchangeFailed({ kind: 'timeout' })), timeoutMs)
-      request.on('error', (error: NodeJS.ErrnoException) => finish(new ExchangeFailed({ kind: 'network', code: error.code })))
+      const timer = setTimeout(() => fail({ kind: 'timeout' }), timeoutMs)
+      request.on('error', (error: NodeJS.ErrnoException) => fail({ kind: 'network', code: error.code }))
       request.on('response', (response: IncomingMessage) => {
         const status = response.statusCode ?? 0
-        if (status >= 300 && status < 400) return finish(new ExchangeFailed({ kind: 'redirect' }))
-        if (Number(response.headers['content-length']) > limit) return finish(new ExchangeFailed({ kind: 'too-large' }))
+        if (status >= 300 && status < 400) return fail({ kind: 'redirect' })
+        if (Number(response.headers['content-length']) > limit) return fail({ kind: 'too-large' })
         const chunks: Buffer[] = []
         let size = 0
         response.on('data', (chunk: Buffer) => {
           size += chunk.byteLength
-          if (size > limit) return finish(new ExchangeFailed({ kind: 'too-large' }))
+          if (size > limit) return fail({ kind: 'too-large' })
           chunks.push(chunk)
         })
-        response.on('end', () => finish(undefined, { status, text: Buffer.concat(chunks, size).toString('utf8') }))
+        response.on('end', () => succeed({ status, text: Buffer.concat(chunks, size).toString('utf8') }))
         // Closed before its end: the connection dropped mid-answer.
-        response.on('close', () => finish(new ExchangeFailed({ kind: 'network', code: 'ECONNRESET' })))
-        response.on('error', (error: NodeJS.ErrnoException) => finish(new ExchangeFailed({ kind: 'network', code: error.code })))
+        response.on('close', () => fail({ kind: 'network', code: 'ECONNRESET' }))
+        response.on('error', (error: NodeJS.ErrnoException) => fail({ kind: 'network', code: error.code }))
       })
       request.end(payload)
     })
   }
 
   return {
+    endpoint,
     post,
     /** Closes the pooled connections (when the app closes). */
     close: () => agent.destroy(),
