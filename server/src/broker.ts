@@ -142,6 +142,22 @@ export function createBroker(options: BrokerOptions) {
     }
   }
 
+  /** Joins the session's flight in the air, or starts one, until one brings this caller an answer. */
+  async function board(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: LogFor): Promise<StoredSession> {
+    for (;;) {
+      let flight = inflight.get(id)
+      if (flight === undefined) {
+        flight = fly(id, session, callerExpiresAt, log).finally(() => inflight.delete(id))
+        inflight.set(id, flight)
+      }
+      const landed = await flight
+      // A flight that went upstream answers everyone aboard. One that found the stored token
+      // good enough for the caller who started it may not be for this one: fly again.
+      if (landed.upstream || satisfies(landed.session, session, callerExpiresAt)) return landed.session
+      session = landed.session
+    }
+  }
+
   async function save(id: string, session: StoredSession): Promise<void> {
     await store.set(id, session, session.refresh_expires_at - Date.now())
   }
@@ -154,20 +170,9 @@ export function createBroker(options: BrokerOptions) {
      * A usable access token for the session: the stored one when it is fresh enough, otherwise
      * one upstream refresh (re-mint when Chatzy refuses the refresh token), shared by all callers.
      */
-    async refresh(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: LogFor): Promise<StoredSession> {
-      if (canReuse(session, callerExpiresAt, Date.now())) return session
-      for (;;) {
-        let flight = inflight.get(id)
-        if (flight === undefined) {
-          flight = fly(id, session, callerExpiresAt, log).finally(() => inflight.delete(id))
-          inflight.set(id, flight)
-        }
-        const landed = await flight
-        // A flight that went upstream answers everyone aboard. One that found the stored token
-        // good enough for the caller who started it may not be for this one: fly again.
-        if (landed.upstream || satisfies(landed.session, session, callerExpiresAt)) return landed.session
-        session = landed.session
-      }
+    refresh(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: LogFor): Promise<StoredSession> {
+      if (canReuse(session, callerExpiresAt, Date.now())) return Promise.resolve(session)
+      return board(id, session, callerExpiresAt, log)
     },
   }
 }
