@@ -4,11 +4,13 @@
  *   POST /bare               a plain route answering the same JSON a refresh answers (the baseline)
  *   POST /cached/refresh     the plugin, answering from the stored token
  *   POST /upstream/refresh   the plugin, reaching Chatzy on every call
+ *   POST /proxy              no plugin: forwards each call to the stub's refresh endpoint and
+ *                            answers its token (the ceiling for any route that calls Chatzy)
  * and a Chatzy stub in the same process (loopback HTTP, no delay). Tells its parent the ports
  * over IPC, and answers `{ type: 'calls' }` with the stub's call counts.
  */
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:http'
+import { Agent, createServer, request as httpRequest } from 'node:http'
 import Fastify from 'fastify'
 import chatzyAgent from '../server/src/index.js'
 
@@ -53,6 +55,20 @@ async function main() {
   const sample = { access_token: `at_${randomBytes(24).toString('base64url')}`, expires_at: Date.now() + ACCESS_TTL_MS }
   app.post('/bare', { bodyLimit: 4 * 1024 }, async () => sample)
 
+  // One upstream HTTP exchange per request over a keep-alive pool, and nothing else.
+  const agent = new Agent({ keepAlive: true })
+  const refreshUrl = new URL('/ai_agent/refresh_token', url)
+  app.post('/proxy', { bodyLimit: 4 * 1024 }, () => new Promise((resolve, reject) => {
+    const upstream = httpRequest(refreshUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data: object }).data))
+      response.on('error', reject)
+    })
+    upstream.on('error', reject)
+    upstream.end(JSON.stringify({ user_id: 'bench-user', chatbot_id: BENCH_CHATBOT_ID, refresh_token: 'rt' }))
+  }))
+
   const common = {
     apiKey: API_KEY,
     chatbotId: BENCH_CHATBOT_ID,
@@ -73,7 +89,7 @@ async function main() {
 
   process.on('message', (message: { type: string }) => {
     if (message.type === 'calls') process.send!({ type: 'calls', calls: { ...calls } })
-    if (message.type === 'close') void Promise.all([app.close(), stub.close()]).then(() => process.exit(0))
+    if (message.type === 'close') void Promise.all([app.close(), stub.close()]).then(() => { agent.destroy(); process.exit(0) })
   })
   process.send!({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` })
 }

@@ -40,11 +40,14 @@ async function memory() {
 
 const details: Record<string, unknown> = {}
 
-log(`throughput: autocannon, ${rounds} rounds of bare/cached/bare/upstream/bare, ${seconds} s each (median ratio counts)`)
+log(`throughput: autocannon, ${rounds} rounds of bare/cached/bare/upstream/bare/proxy/bare, ${seconds} s each (median ratio counts)`)
 const throughput = await measureThroughput({ seconds, rounds, connections: 16, sessions: 1_000 }, log)
 details.throughput = throughput
 figure('cached_ratio', throughput.cached_ratio, `POST /refresh from the stored token: ${throughput.cached_rps} req/s vs bare route ${throughput.bare_rps} req/s (median; rounds ${throughput.cached_ratios.join(' ')})`, ['>=', 0.85])
 figure('upstream_ratio', throughput.upstream_ratio, `POST /refresh reaching a Chatzy stub: ${throughput.upstream_rps} req/s, ${throughput.upstream_calls_per_request} upstream calls/request (rounds ${throughput.upstream_ratios.join(' ')})`, ['>=', 0.5])
+// The ceiling of upstream_ratio on this layout: a route that does nothing but forward to the stub.
+figure('proxy_ratio', throughput.proxy_ratio, `a route with no plugin forwarding each call to the stub: ${throughput.proxy_rps} req/s (rounds ${throughput.proxy_ratios.join(' ')})`)
+figure('upstream_vs_proxy_ratio', throughput.upstream_vs_proxy_ratio, 'upstream_ratio / proxy_ratio: the share of that ceiling the plugin keeps')
 
 log('coalescing: 100 sessions x 50 concurrent refreshes, at once and spread out')
 const coalesce = await measureCoalescing()

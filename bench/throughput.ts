@@ -1,10 +1,13 @@
 /**
  * cached_ratio and upstream_ratio: requests per second of `POST /refresh` (answered from the
  * stored token; reaching Chatzy) over a bare Fastify route answering the same JSON, all three
- * in the same server process, loaded by autocannon from this one.
+ * in the same server process, loaded by autocannon from this one. proxy_ratio is the same for a
+ * route with no plugin that only forwards each call to the Chatzy stub: the ceiling of
+ * upstream_ratio on this layout, since every upstream refresh costs three HTTP exchanges in one
+ * process where the bare route costs one.
  */
 import { fork, type ChildProcess } from 'node:child_process'
-import autocannon, { type Result } from 'autocannon'
+import autocannon from 'autocannon'
 
 const USER_HEADER = 'x-bench-user'
 const browserHeaders = { 'content-type': 'application/json', 'x-chatzy-agent': '1' }
@@ -12,7 +15,7 @@ const browserHeaders = { 'content-type': 'application/json', 'x-chatzy-agent': '
 export interface ThroughputOptions {
   /** Seconds per measured run. */
   seconds: number
-  /** Rounds of bare, cached, bare, upstream, bare; the median ratio over the rounds counts. */
+  /** Rounds of bare, cached, bare, upstream, bare, proxy, bare; the median ratio over the rounds counts. */
   rounds: number
   connections: number
   /** Distinct sessions the upstream scenario cycles through, so that no two calls in flight share one. */
@@ -24,11 +27,16 @@ export interface ThroughputResult {
   bare_rps: number
   cached_rps: number
   upstream_rps: number
+  proxy_rps: number
   cached_ratio: number
   upstream_ratio: number
+  proxy_ratio: number
+  /** upstream_ratio over proxy_ratio: how much of the reachable ceiling the plugin keeps. */
+  upstream_vs_proxy_ratio: number
   /** The ratio of each round, for a look at the spread. */
   cached_ratios: number[]
   upstream_ratios: number[]
+  proxy_ratios: number[]
   /** Chatzy calls per answered upstream-scenario request (1 when every refresh reached Chatzy). */
   upstream_calls_per_request: number
   errors: number
@@ -98,19 +106,21 @@ export async function measureThroughput(options: ThroughputOptions, log: (line: 
     await run('/bare', 2)
     await run('/cached/refresh', 2)
     await run('/upstream/refresh', 2, rotate)
+    await run('/proxy', 2)
 
     // Each plugin run sits between two runs of the baseline; its ratio is against their mean, and
     // the median ratio over the rounds counts (the machine's load drifts between rounds).
-    const ratios = { cached: [] as number[], upstream: [] as number[] }
-    const rates = { bare: [] as number[], cached: [] as number[], upstream: [] as number[] }
+    const ratios = { cached: [] as number[], upstream: [] as number[], proxy: [] as number[] }
+    const rates = { bare: [] as number[], cached: [] as number[], upstream: [] as number[], proxy: [] as number[] }
     let errors = 0
     let upstreamAnswered = 0
     let upstreamCallsSeen = 0
-    const measure = async (name: 'bare' | 'cached' | 'upstream', round: number) => {
+    const measure = async (name: 'bare' | 'cached' | 'upstream' | 'proxy', round: number) => {
       const before = name === 'upstream' ? await upstreamCalls(child) : undefined
       const result = name === 'bare' ? await run('/bare', options.seconds)
         : name === 'cached' ? await run('/cached/refresh', options.seconds)
-          : await run('/upstream/refresh', options.seconds, rotate)
+          : name === 'proxy' ? await run('/proxy', options.seconds)
+            : await run('/upstream/refresh', options.seconds, rotate)
       if (before !== undefined) {
         upstreamAnswered += result['2xx']
         upstreamCallsSeen += (await upstreamCalls(child)).refresh - before.refresh
@@ -126,17 +136,24 @@ export async function measureThroughput(options: ThroughputOptions, log: (line: 
       const bare2 = await measure('bare', round)
       const upstream = await measure('upstream', round)
       const bare3 = await measure('bare', round)
+      const proxy = await measure('proxy', round)
+      const bare4 = await measure('bare', round)
       ratios.cached.push(cached / ((bare1 + bare2) / 2))
       ratios.upstream.push(upstream / ((bare2 + bare3) / 2))
+      ratios.proxy.push(proxy / ((bare3 + bare4) / 2))
     }
     return {
       bare_rps: Math.round(median(rates.bare)),
       cached_rps: Math.round(median(rates.cached)),
       upstream_rps: Math.round(median(rates.upstream)),
+      proxy_rps: Math.round(median(rates.proxy)),
       cached_ratio: round3(median(ratios.cached)),
       upstream_ratio: round3(median(ratios.upstream)),
+      proxy_ratio: round3(median(ratios.proxy)),
+      upstream_vs_proxy_ratio: round3(median(ratios.upstream) / median(ratios.proxy)),
       cached_ratios: ratios.cached.map(round3),
       upstream_ratios: ratios.upstream.map(round3),
+      proxy_ratios: ratios.proxy.map(round3),
       upstream_calls_per_request: round3(upstreamCallsSeen / Math.max(1, upstreamAnswered)),
       errors,
     }
