@@ -14,10 +14,6 @@ export interface BrokerOptions {
   lockTtlMs?: number
 }
 
-/**
- * Mints and refreshes Chatzy tokens for sessions. One upstream refresh per session at a time
- * (single-flight): concurrent callers share the same promise and the same answer.
- */
 /** The caller's logger, built only when there is something to log (building one has a cost). */
 export type LogFor = () => FastifyBaseLogger
 
@@ -27,6 +23,10 @@ interface Flight {
   upstream: boolean
 }
 
+/**
+ * Mints and refreshes Chatzy tokens for sessions. One upstream refresh per session at a time
+ * (single-flight): concurrent callers share the same promise and the same answer.
+ */
 export function createBroker(options: BrokerOptions) {
   const { client, store } = options
   const inflight = new Map<string, Promise<Flight>>()
