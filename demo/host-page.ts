@@ -90,7 +90,7 @@ export function hostPage({ user, users, chatbotId, appUrl }: HostPageModel): str
   header.card { display: flex; justify-content: space-between; align-items: center; }
   main { display: grid; grid-template-columns: 1fr 340px; gap: 16px; }
   chatzy-agent { --chatzy-agent-height: 520px; }
-  #log { font: 12px/1.4 ui-monospace, monospace; padding-left: 1.5em; max-height: 300px; overflow: auto; }
+  #log { font: 12px/1.4 ui-monospace, monospace; padding-left: 3em; max-height: 300px; overflow: auto; }
   fieldset { border: 1px solid #d0d4dc; border-radius: 8px; font-size: 13px; }
   .status { padding: 1px 8px; border-radius: 999px; background: #eee; }
   .status[data-status=loading], .status[data-status=refreshing] { background: #fff3c4; }
