@@ -10,6 +10,7 @@ export type Fault =
   | 'oversized' // 200 with a 1 MiB JSON body
   | 'schema' // 200 JSON that does not match the documented answer
   | 'refuse' // 401, as for a revoked refresh token or a bad key
+  | 'throttle' // 429, as an API gateway answers when it rate-limits
 
 export type Endpoint = 'mint' | 'refresh'
 
@@ -81,6 +82,9 @@ export function faultInjector() {
           return true
         case 'schema':
           await reply.code(200).type('application/json').send(JSON.stringify({ data: { access_token: 42 } }))
+          return true
+        case 'throttle':
+          await reply.code(429).send({ message: 'Too Many Requests' })
           return true
         case 'refuse':
           await reply.code(401).send({ message: 'Unauthorized' })

@@ -32,13 +32,18 @@ export const policy = {
   minLifetimeMs: 2_000,
 }
 
+// The abort listener goes as soon as the wait ends: the signal lives as long as the page.
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => {
+    const abort = () => {
       clearTimeout(timer)
       reject(signal.reason)
-    }, { once: true })
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', abort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', abort, { once: true })
   })
 
 /**
@@ -140,7 +145,9 @@ export class TokenClient {
       try {
         response = await fetch(this.endpoint.replace(/\/+$/, '') + path, {
           method,
-          credentials: 'same-origin',
+          // The session cookie goes along to an endpoint on another origin too (with CORS and
+          // allowedOrigins on the server); same-origin endpoints are unaffected.
+          credentials: 'include',
           headers: { 'content-type': 'application/json', 'x-chatzy-agent': '1' },
           body: JSON.stringify(body),
           signal: timeout.signal,

@@ -107,7 +107,8 @@ async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, time
     throw new Retryable(typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `network ${code}` : 'network', { cause: new UpstreamUnavailable() })
   }
   const { status, text } = answer
-  if (status >= 500) throw new Retryable(`status ${status}`, { cause: new UpstreamUnavailable() })
+  // A throttle (429) or a request timeout (408) says "later", not "these credentials are wrong".
+  if (status >= 500 || status === 429 || status === 408) throw new Retryable(`status ${status}`, { cause: new UpstreamUnavailable() })
   if (status >= 400) throw new UpstreamRefused()
   if (status < 200 || status >= 300) throw new UpstreamBadResponse()
   try {

@@ -37,7 +37,8 @@ export const OptionsSchema = Type.Object({
   appUrl: Type.Optional(HttpUrl),
   prefix: Type.Optional(Type.String({ pattern: '^/[^?#]*$' })),
   cookie: CookieSchema,
-  store: Type.Optional(Type.Object({ get: Fn, set: Fn, delete: Fn, lock: Type.Optional(Fn) })),
+  // Checked by hand below: a store may be a class instance, with its methods on the prototype.
+  store: Type.Optional(Type.Unknown()),
   allowedOrigins: Type.Optional(Type.Array(HttpUrl)),
   timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
   retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
@@ -116,10 +117,24 @@ export function checkOptions(options: unknown): asserts options is ChatzyAgentOp
     const name = first.path === '' ? 'options' : first.path.slice(1).replaceAll('/', '.')
     fail(`invalid option "${name}": ${first.message}`)
   }
-  const { cookie } = options as ChatzyAgentOptions
+  const { cookie, store, apiUrl, appUrl, allowedOrigins } = options as ChatzyAgentOptions
+  fail(badStore(store))
+  for (const [name, url] of [['apiUrl', apiUrl], ['appUrl', appUrl], ...(allowedOrigins ?? []).map((origin, i) => [`allowedOrigins.${i}`, origin])]) {
+    if (url !== undefined && !URL.canParse(url)) fail(`invalid option "${name}": not a URL`)
+  }
   if (cookie.sameSite === 'none' && cookie.secure === false) {
     fail('invalid option "cookie.sameSite": \'none\' needs a Secure cookie (cookie.secure must not be false)')
   }
+}
+
+function badStore(store: unknown): string | undefined {
+  if (store === undefined) return undefined
+  const methods = store as Partial<Record<keyof SessionStore, unknown>> | null
+  for (const method of ['get', 'set', 'delete'] as const) {
+    if (typeof methods?.[method] !== 'function') return `invalid option "store.${method}": expected a function`
+  }
+  if (methods!.lock !== undefined && typeof methods!.lock !== 'function') return 'invalid option "store.lock": expected a function'
+  return undefined
 }
 
 function unknownKey(options: unknown): string | undefined {

@@ -85,7 +85,11 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
   })
 
   fastify.decorate('chatzy', {
-    startSession: (request, reply, chatbotId) => flows.start(request, reply, chatbotId),
+    startSession: (request, reply, chatbotId) => {
+      // The page that renders this token must not be kept by any cache either.
+      reply.header('cache-control', 'no-store')
+      return flows.start(request, reply, chatbotId)
+    },
     endSession: (request, reply) => flows.end(request, reply),
   } satisfies ChatzyDecorator)
 

@@ -72,7 +72,7 @@ function answerError(this: unknown, error: FastifyError, request: FastifyRequest
   else log.info({ code: known.code, statusCode }, 'chatzy: request refused')
   return reply.code(statusCode).send({
     statusCode,
-    code: known.code,
+    code: known.code ?? `HTTP_${statusCode}`,
     error: STATUS_CODES[statusCode] ?? 'Error',
     message: known.message,
   })
@@ -86,9 +86,11 @@ export function toChatzyError(error: FastifyError): FastifyError {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new PayloadTooLarge()
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new UnsupportedMediaType()
   // Malformed JSON, an empty body, a prototype-poisoning attempt: the parser's 400s.
-  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return new BadRequest('the body is not acceptable JSON')
-  }
+  if (typeof error.code === 'string' && error.code.startsWith('FST_ERR_CTP_')) return new BadRequest('the body is not acceptable JSON')
+  if (error instanceof SyntaxError) return new BadRequest('the body is not acceptable JSON')
+  // A host hook's own refusal on these routes (a rate limit's 429, an auth hook's 401) keeps its
+  // status, so that the element can tell a wait-and-retry from a broken setup.
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return error
   // Whatever else (a throwing `identify`, a bug) is logged in full and answered in general terms.
   return new Internal({ cause: error })
 }

@@ -32,6 +32,12 @@ export function guardStore(store: SessionStore, timeoutMs = 2_000): SessionStore
     get: (id) => bounded(() => store.get(id)),
     set: (id, session, ttlMs) => bounded(() => store.set(id, session, ttlMs)),
     delete: (id) => bounded(() => store.delete(id)),
-    ...(store.lock && { lock: (id: string, ttlMs: number) => bounded(() => store.lock!(id, ttlMs)) }),
+    ...(store.lock && {
+      lock: async (id: string, ttlMs: number) => {
+        const release = await bounded(() => store.lock!(id, ttlMs))
+        // Letting go is bounded too: a flight waits on it, and every later refresh on that flight.
+        return release && (() => bounded(release))
+      },
+    }),
   }
 }

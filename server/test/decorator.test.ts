@@ -19,6 +19,8 @@ test('fastify.chatzy.startSession serves a server-rendered page the same answer 
 
   const page = await app.inject({ method: 'GET', url: '/page', headers: { 'x-test-user': 'alice' } })
   assert.equal(page.statusCode, 200)
+  // The page holds a token: no cache may keep it.
+  assert.equal(page.headers['cache-control'], 'no-store')
   const token = /access-token="([^"]+)"/.exec(page.body)![1]!
   assert.ok(chatzy.issued.access.has(token))
   assert.match(page.body, new RegExp(`chatbot-id="${CHATBOT_ID}"`))

@@ -46,7 +46,7 @@ test('the in-process memoryStore is used as is; any other store is guarded', () 
   assert.notEqual(guardStore(other), other)
 })
 
-test('an answer refused by a host hook that runs before the plugin\'s is Cache-Control: no-store too', async (t) => {
+test('an answer refused by a host hook (a rate limit\'s 429) keeps its status and is Cache-Control: no-store too', async (t) => {
   const chatzy = await startChatzy()
   t.after(() => chatzy.app.close())
   const app = await buildApp(chatzy)
@@ -55,6 +55,30 @@ test('an answer refused by a host hook that runs before the plugin\'s is Cache-C
     if (request.headers['x-host-refuses'] === '1') throw Object.assign(new Error('host says no'), { statusCode: 429 })
   })
   const refused = await call(app, 'POST', '/session', { user: 'alice', headers: { 'x-host-refuses': '1' } })
-  assert.equal(refused.statusCode, 400)
+  // A 429 must stay a 429: the element waits and retries it, where a 400 would end the agent.
+  assert.equal(refused.statusCode, 429)
+  assert.equal(refused.json().statusCode, 429)
   assert.equal(refused.headers['cache-control'], 'no-store')
+})
+
+test('a shared store whose lock release never settles cannot hang a refresh', async (t) => {
+  const chatzy = await startChatzy()
+  t.after(() => chatzy.app.close())
+  const memory = memoryStore()
+  const stuck = {
+    get: (id: string) => memory.get(id),
+    set: (...args: Parameters<typeof memory.set>) => memory.set(...args),
+    delete: (id: string) => memory.delete(id),
+    lock: async () => () => new Promise<void>(() => {}),
+  }
+  const app = await buildApp(chatzy, { store: stuck, minRefreshIntervalMs: 0 })
+  t.after(() => app.close())
+  const session = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(session)
+  const body = { expires_at: session.json().expires_at }
+  // The release is bounded like every store call: the refresh answers, and so does the next one.
+  const first = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body })
+  assert.equal(first.statusCode, 200)
+  const second = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: first.json().expires_at } })
+  assert.equal(second.statusCode, 200)
 })

@@ -146,3 +146,20 @@ test('a plain-http apiUrl off loopback is accepted with a warning: the API key w
   assert.match(warnings[0].msg, /plain http/)
   assert.ok(!lines.join('').includes(API_KEY))
 })
+
+test('a store written as a class (methods on its prototype) registers; one without a method fails, naming it', async () => {
+  class ClassStore {
+    readonly inner = memoryStore()
+    get(id: string) { return this.inner.get(id) }
+    set(...args: Parameters<ReturnType<typeof memoryStore>['set']>) { return this.inner.set(...args) }
+    delete(id: string) { return this.inner.delete(id) }
+  }
+  assert.equal(await register({ ...valid, store: new ClassStore() }), undefined)
+  const error = await register({ ...valid, store: { get: async () => undefined, set: async () => undefined } })
+  assert.match(String(error), /invalid option "store\.delete"/)
+})
+
+test('a URL option that does not parse fails registration, naming the option', async () => {
+  assert.match(String(await register({ ...valid, apiUrl: 'http://[' })), /invalid option "apiUrl"/)
+  assert.match(String(await register({ ...valid, allowedOrigins: ['http://localhost:3000', 'http://a b'] })), /invalid option "allowedOrigins\.1"/)
+})

@@ -212,7 +212,7 @@ test('hostile requests: never a 500, never a secret out, never an upstream call 
 })
 
 const faultArbitrary = fc.record({
-  fault: fc.constantFrom<Fault>('status-500', 'reset', 'non-json', 'oversized', 'schema', 'refuse', 'delay', 'hang'),
+  fault: fc.constantFrom<Fault>('status-500', 'reset', 'throttle', 'non-json', 'oversized', 'schema', 'refuse', 'delay', 'hang'),
   endpoints: fc.constantFrom<('mint' | 'refresh')[]>(['mint'], ['refresh'], ['mint', 'refresh']),
   route: fc.constantFrom('POST /session', 'POST /refresh'),
 })
@@ -221,6 +221,7 @@ const faultArbitrary = fc.record({
 const FAULT_ANSWERS: Record<Fault, [status: number, code: ErrorCode]> = {
   'status-500': [503, 'CHATZY_UPSTREAM_UNAVAILABLE'],
   reset: [503, 'CHATZY_UPSTREAM_UNAVAILABLE'],
+  throttle: [503, 'CHATZY_UPSTREAM_UNAVAILABLE'], // retried like a 5xx, never taken for a refusal
   hang: [504, 'CHATZY_UPSTREAM_TIMEOUT'],
   delay: [504, 'CHATZY_UPSTREAM_TIMEOUT'], // 2.5 s: past the deadline
   'non-json': [502, 'CHATZY_UPSTREAM_BAD_RESPONSE'],

@@ -20,6 +20,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const faults: [string, FaultPlan, number, string, number][] = [
   ['5xx is retried, then 503', { fault: 'status-500' }, 503, 'CHATZY_UPSTREAM_UNAVAILABLE', 3],
   ['a dropped connection is retried, then 503', { fault: 'reset' }, 503, 'CHATZY_UPSTREAM_UNAVAILABLE', 3],
+  ['a throttle (429) is retried, then 503', { fault: 'throttle' }, 503, 'CHATZY_UPSTREAM_UNAVAILABLE', 3],
   ['a refusal (4xx) is not retried: 502', { fault: 'refuse' }, 502, 'CHATZY_UPSTREAM_BAD_RESPONSE', 1],
   ['a non-JSON answer is not retried: 502', { fault: 'non-json' }, 502, 'CHATZY_UPSTREAM_BAD_RESPONSE', 1],
   ['an answer off the schema is not retried: 502', { fault: 'schema' }, 502, 'CHATZY_UPSTREAM_BAD_RESPONSE', 1],
