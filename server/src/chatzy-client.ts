@@ -67,8 +67,7 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
         lastError = error
         if (!(error instanceof Retryable)) {
           // A refusal or a malformed answer proves Chatzy is up: it does not count against the breaker.
-          if (!(error instanceof UpstreamTimeout)) breaker.success()
-          else breaker.failure()
+          breaker.success()
           throw error
         }
       }
@@ -100,7 +99,8 @@ async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, time
     const { failure } = error
     if (failure.kind === 'too-large') throw new UpstreamBadResponse()
     if (failure.kind === 'timeout') throw new Retryable('timeout', { cause: new UpstreamTimeout() })
-    if (failure.kind === 'redirect') throw new Retryable('redirect refused', { cause: new UpstreamUnavailable() })
+    // A redirect is a misconfigured apiUrl (or a hijacked one): trying again cannot help.
+    if (failure.kind === 'redirect') throw new UpstreamBadResponse()
     // Never pass the network error on as is: its message could quote the request. Its system
     // error code (ECONNREFUSED, ECONNRESET…) is safe, and what an operator needs.
     const code = failure.code

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createChatzyClient } from '../src/chatzy-client.js'
-import { UpstreamBadResponse, UpstreamTimeout, UpstreamUnavailable } from '../src/errors.js'
+import { UpstreamBadResponse, UpstreamTimeout } from '../src/errors.js'
 
 type T = { after(fn: () => unknown): void }
 
@@ -39,11 +39,12 @@ test('calls to Chatzy share kept-alive connections', async (t) => {
   assert.equal(chatzy.seen.connections, 1)
 })
 
-test('a redirect is refused: the request with the API key goes nowhere else', async (t) => {
+test('a redirect is refused at once: a misconfigured apiUrl is a bad answer, not worth retrying', async (t) => {
   const elsewhere = await stub(t, (_request, response) => response.writeHead(200).end(minted))
   const chatzy = await stub(t, (_request, response) => response.writeHead(307, { location: `${elsewhere.url}/ai_agent/get_access_token` }).end())
-  await assert.rejects(mint(client(t, chatzy.url)), UpstreamUnavailable)
-  assert.equal(elsewhere.seen.requests, 0)
+  await assert.rejects(mint(client(t, chatzy.url, 2_000, 2)), UpstreamBadResponse)
+  assert.equal(chatzy.seen.requests, 1, 'no retry, although two were allowed')
+  assert.equal(elsewhere.seen.requests, 0, 'the request with the API key went nowhere else')
 })
 
 test('an answer over 64 KiB is cut off, declared or streamed', async (t) => {
