@@ -41,6 +41,11 @@ test('the demo page shows the element\'s states: ready, refreshing, error with a
   await expect(page.locator('#status')).toHaveText('ready')
   await page.getByLabel(/Slow network/).uncheck()
 
+  // From here on only the user's Retry asks for a token: no refresh-ahead and no asks of the
+  // iframe, which would otherwise heal the element by themselves once requests work again.
+  await page.locator('chatzy-agent').evaluate((agent) => agent.removeAttribute('refresh-ahead'))
+  const iframe = await (await page.locator('chatzy-agent iframe').elementHandle())!.contentFrame()
+  await iframe!.evaluate(() => (window as unknown as { chatzyMock: { setAutoAsk(on: boolean): void } }).chatzyMock.setAutoAsk(false))
   await page.getByLabel(/Token requests fail/).check()
   await page.getByRole('button', { name: 'Refresh token' }).click()
   await expect(page.locator('#status')).toHaveText('error', { timeout: 20_000 })
