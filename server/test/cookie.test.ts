@@ -2,18 +2,10 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify from 'fastify'
 import fastifyCookie from '@fastify/cookie'
-import chatzyAgent, { memoryStore, type ChatzyAgentOptions, type SessionStore, type StoredSession } from '../src/index.js'
-import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, captureLogs, sessionCookieOf, startChatzy } from './helpers.js'
+import chatzyAgent, { memoryStore, type SessionStore, type StoredSession } from '../src/index.js'
+import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, captureLogs, sessionCookieOf, startChatzy, startApp } from './helpers.js'
 
-type T = { after(fn: () => unknown): void }
-
-async function setup(t: T, options: Partial<ChatzyAgentOptions> = {}, mock: Parameters<typeof startChatzy>[0] = {}) {
-  const chatzy = await startChatzy(mock)
-  t.after(() => chatzy.app.close())
-  const app = await buildApp(chatzy, options)
-  t.after(() => app.close())
-  return { chatzy, app }
-}
+const setup = startApp
 
 const unsignedId = (cookieValue: string) => decodeURIComponent(cookieValue).replace(/\.[^.]*$/, '')
 

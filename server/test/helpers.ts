@@ -14,6 +14,19 @@ export async function startChatzy(options: { accessTtlMs?: number; refreshTtlMs?
   return Object.assign(mock, { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` })
 }
 
+/** The mock Chatzy and a host app on it, both closed when the test ends. */
+export async function startApp(
+  t: { after(fn: () => unknown): void },
+  options: Partial<ChatzyAgentOptions> = {},
+  mock: Parameters<typeof startChatzy>[0] = {},
+) {
+  const chatzy = await startChatzy(mock)
+  t.after(() => chatzy.app.close())
+  const app = await buildApp(chatzy, options)
+  t.after(() => app.close())
+  return { chatzy, app }
+}
+
 /** A host app whose signed-in user is the `x-test-user` header. */
 export async function buildApp(chatzy: { url: string }, options: Partial<ChatzyAgentOptions> = {}): Promise<FastifyInstance> {
   const app = Fastify()

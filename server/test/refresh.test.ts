@@ -1,17 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { ChatzyAgentOptions, SessionStore, StoredSession } from '../src/index.js'
-import { buildApp, call, sessionCookieOf, startChatzy } from './helpers.js'
+import type { SessionStore, StoredSession } from '../src/index.js'
+import { call, sessionCookieOf, startApp } from './helpers.js'
 
-type T = { after(fn: () => unknown): void }
-
-async function setup(t: T, options: Partial<ChatzyAgentOptions> = {}, mock: Parameters<typeof startChatzy>[0] = {}) {
-  const chatzy = await startChatzy(mock)
-  t.after(() => chatzy.app.close())
-  const app = await buildApp(chatzy, options)
-  t.after(() => app.close())
-  return { chatzy, app }
-}
+const setup = startApp
 
 /** A store without TTL, so that a session can outlive its refresh token (as with clock skew). */
 function keepingStore(): SessionStore & { sessions: Map<string, StoredSession> } {

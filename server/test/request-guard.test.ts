@@ -2,15 +2,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify from 'fastify'
 import chatzyAgent from '../src/index.js'
-import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, sessionCookieOf, startChatzy } from './helpers.js'
+import { API_KEY, CHATBOT_ID, COOKIE_SECRET, call, sessionCookieOf, startChatzy, startApp } from './helpers.js'
 
-async function setup(t: { after(fn: () => unknown): void }, options: Parameters<typeof buildApp>[1] = {}) {
-  const chatzy = await startChatzy()
-  t.after(() => chatzy.app.close())
-  const app = await buildApp(chatzy, options)
-  t.after(() => app.close())
-  return { chatzy, app }
-}
+const setup = startApp
 
 const routes = [['POST', '/session'], ['POST', '/refresh'], ['DELETE', '/session']] as const
 

@@ -2,17 +2,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ChatzyAgentOptions } from '../src/index.js'
 import type { FaultPlan } from '../../demo/mock-chatzy/faults.js'
-import { buildApp, call, sessionCookieOf, startChatzy } from './helpers.js'
+import { call, sessionCookieOf, startApp } from './helpers.js'
 
 type T = { after(fn: () => unknown): void }
 
-async function setup(t: T, options: Partial<ChatzyAgentOptions> = {}) {
-  const chatzy = await startChatzy()
-  t.after(() => chatzy.app.close())
-  const app = await buildApp(chatzy, { retries: 2, timeoutMs: 2_000, ...options })
-  t.after(() => app.close())
-  return { chatzy, app }
-}
+/** Upstream tests: a short deadline, two retries. */
+const setup = (t: T, options: Partial<ChatzyAgentOptions> = {}) => startApp(t, { retries: 2, timeoutMs: 2_000, ...options })
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
