@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
+import { parseCookie, stringifySetCookie } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { verifiedCookies, type VerifiedCookie } from './verified-cookies.js'
 
@@ -26,6 +27,12 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
  * The session cookie: a signed random id and nothing else. HttpOnly always; Secure on https
  * and everywhere but plain-http loopback (so a misconfigured plain-http deployment fails
  * closed), and then `__Host-` prefixed, which pins it to this host and Path=/.
+ *
+ * Signed by @fastify/cookie's signer, parsed and serialized by `cookie` (the library under
+ * @fastify/cookie), without registering @fastify/cookie itself: its hooks would parse every
+ * cookie of every request on every route of the host app, for one cookie read on our routes.
+ * An app that registers @fastify/cookie for its own cookies may do so anywhere; both write
+ * their Set-Cookie headers side by side.
  */
 export function sessionCookie(options: CookieOptions) {
   const signer = fastifyCookie.signerFactory(options.secret)
@@ -50,7 +57,8 @@ export function sessionCookie(options: CookieOptions) {
      * `renew` says the cookie was signed with an older secret and should be signed again.
      */
     read(request: FastifyRequest): VerifiedCookie | undefined {
-      const raw = request.cookies?.[nameFor(request)]
+      const header = request.headers.cookie
+      const raw = header === undefined ? undefined : parseCookie(header)[nameFor(request)]
       if (raw === undefined) {
         // Constant messages: the request's own logger will do, no redacting child needed.
         request.log.debug('chatzy: no session cookie')
@@ -63,24 +71,30 @@ export function sessionCookie(options: CookieOptions) {
 
     write(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number) {
       const secure = isSecure(request)
-      reply.setCookie(nameFor(request), signer.sign(id), {
+      reply.header('set-cookie', stringifySetCookie({
+        name: nameFor(request),
+        value: signer.sign(id),
         httpOnly: true,
         secure,
         sameSite: options.sameSite,
         // __Host- cookies must have Path=/.
         path: secure ? '/' : options.path,
         maxAge: Math.max(0, Math.min(options.maxAgeSeconds, Math.floor(maxAgeSeconds))),
-      })
+      }))
     },
 
     clear(request: FastifyRequest, reply: FastifyReply) {
       const secure = isSecure(request)
-      reply.clearCookie(nameFor(request), {
+      reply.header('set-cookie', stringifySetCookie({
+        name: nameFor(request),
+        value: '',
+        expires: new Date(0),
+        maxAge: 0,
         httpOnly: true,
         secure,
         sameSite: options.sameSite,
         path: secure ? '/' : options.path,
-      })
+      }))
     },
   }
 }

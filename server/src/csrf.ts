@@ -21,11 +21,23 @@ export function csrfGuard(allowedOrigins: readonly string[] | undefined) {
   }
 }
 
-/** This server's origin as a browser writes it (default ports left out), or undefined for a bad Host. */
+/**
+ * This server's origin as a browser writes it (default ports left out, host in lower case), or
+ * undefined for a bad Host. A server answers to a handful of hosts, so each is parsed once:
+ * the memo holds at most 64, and a flood of made-up Host headers only empties it.
+ */
+const ownOrigins = new Map<string, string | undefined>()
+
 function ownOrigin(request: FastifyRequest): string | undefined {
+  const key = `${request.protocol}://${request.host}`
+  if (ownOrigins.has(key)) return ownOrigins.get(key)
+  let origin: string | undefined
   try {
-    return new URL(`${request.protocol}://${request.host}`).origin
+    origin = new URL(key).origin
   } catch {
-    return undefined
+    origin = undefined
   }
+  if (ownOrigins.size >= 64) ownOrigins.clear()
+  ownOrigins.set(key, origin)
+  return origin
 }

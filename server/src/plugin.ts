@@ -1,5 +1,4 @@
 import fp from 'fastify-plugin'
-import fastifyCookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SessionAnswer } from '../../contract/wire.js'
 import { checkOptions, DEFAULT_API_URL, DEFAULT_APP_URL, type ChatzyAgentOptions } from './options.js'
@@ -42,9 +41,6 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
   if (apiUrl.protocol !== 'https:' && !LOOPBACK.has(apiUrl.hostname)) {
     fastify.log.warn({ apiUrl: apiUrl.origin }, 'chatzy-agent: apiUrl is plain http; the API key and refresh tokens cross the network unencrypted')
   }
-
-  // Parse and set cookies with @fastify/cookie, unless the app already has it.
-  if (!fastify.hasRequestDecorator('cookies')) await fastify.register(fastifyCookie)
 
   // Refresh tokens are sealed before any store sees them, when an encryptionKey is given.
   const store = sealRefreshTokens(guardStore(options.store ?? memoryStore()), options.encryptionKey)

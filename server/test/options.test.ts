@@ -85,31 +85,53 @@ test('the plugin carries fastify-plugin metadata: its name, and Fastify 5', () =
   assert.equal((chatzyAgent as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')], true)
 })
 
-test('@fastify/cookie is registered by the plugin when the app has not, and works', async (t) => {
+test('the plugin leaves the app\'s other routes alone: no cookie parsing, no hook, no decorator on them', async (t) => {
   const chatzy = await startChatzy()
   const app = Fastify()
   await app.register(chatzyAgent, { ...valid, apiUrl: chatzy.url, identify: (request) => (request.headers['x-test-user'] as string) ?? null })
+  const seen: { cookies: unknown; cacheControl: unknown }[] = []
+  app.get('/app-page', (request, reply) => {
+    seen.push({ cookies: (request as { cookies?: unknown }).cookies, cacheControl: reply.getHeader('cache-control') })
+    return 'ok'
+  })
   t.after(() => Promise.all([app.close(), chatzy.app.close()]))
   await app.ready()
-  assert.equal(app.hasRequestDecorator('cookies'), true)
+  assert.equal(app.hasRequestDecorator('cookies'), false)
+  assert.equal(app.hasReplyDecorator('setCookie'), false)
   const started = await call(app, 'POST', '/session', { user: 'user123' })
   assert.equal(started.statusCode, 200)
+  const page = await app.inject({ method: 'GET', url: '/app-page', headers: { cookie: sessionCookieOf(started) } })
+  assert.equal(page.statusCode, 200)
+  assert.deepEqual(seen, [{ cookies: undefined, cacheControl: undefined }])
+  assert.equal(page.headers['set-cookie'], undefined)
   const refreshed = await call(app, 'POST', '/refresh', { user: 'user123', cookie: sessionCookieOf(started) })
   assert.equal(refreshed.statusCode, 200)
 })
 
-test('an app that already has @fastify/cookie keeps its own, and the plugin uses it', async (t) => {
-  const chatzy = await startChatzy()
-  const app = Fastify()
-  // Registering @fastify/cookie twice in one scope throws: the plugin must not try.
-  await app.register(fastifyCookie, { secret: 'the-host-app-own-cookie-secret-0123456789' })
-  await app.register(chatzyAgent, { ...valid, apiUrl: chatzy.url, identify: (request) => (request.headers['x-test-user'] as string) ?? null })
-  t.after(() => Promise.all([app.close(), chatzy.app.close()]))
-  await app.ready()
-  const started = await call(app, 'POST', '/session', { user: 'user123' })
-  assert.equal(started.statusCode, 200)
-  const refreshed = await call(app, 'POST', '/refresh', { user: 'user123', cookie: sessionCookieOf(started) })
-  assert.equal(refreshed.statusCode, 200)
+test('an app with @fastify/cookie of its own, registered before or after: both cookies are set side by side', async (t) => {
+  for (const order of ['before', 'after'] as const) {
+    const chatzy = await startChatzy()
+    const app = Fastify()
+    const identify = (request: { headers: Record<string, unknown> }) => (request.headers['x-test-user'] as string) ?? null
+    if (order === 'before') await app.register(fastifyCookie, { secret: 'the-host-app-own-cookie-secret-0123456789' })
+    await app.register(chatzyAgent, { ...valid, apiUrl: chatzy.url, identify })
+    if (order === 'after') await app.register(fastifyCookie, { secret: 'the-host-app-own-cookie-secret-0123456789' })
+    // A server-rendered page sets the app's own cookie and starts the Chatzy session on one reply.
+    app.get('/page', async (request, reply) => {
+      reply.setCookie('app_prefs', 'dark', { path: '/' })
+      const session = await app.chatzy.startSession(request, reply)
+      return { token: session.access_token.length > 0, prefs: request.cookies.app_prefs ?? null }
+    })
+    t.after(() => Promise.all([app.close(), chatzy.app.close()]))
+    await app.ready()
+    const page = await app.inject({ method: 'GET', url: '/page', headers: { 'x-test-user': 'user123', cookie: 'app_prefs=light' } })
+    assert.equal(page.statusCode, 200, order)
+    assert.deepEqual(page.json(), { token: true, prefs: 'light' }, order)
+    const names = [page.headers['set-cookie']].flat().map((line) => String(line).slice(0, String(line).indexOf('=')))
+    assert.deepEqual(names.sort(), ['app_prefs', 'chatzy_session'], order)
+    const refreshed = await call(app, 'POST', '/refresh', { user: 'user123', cookie: sessionCookieOf(page) })
+    assert.equal(refreshed.statusCode, 200, order)
+  }
 })
 
 test('a cookie path that covers the routes, under a parent prefix too, registers', async () => {

@@ -41,6 +41,22 @@ test('by default only the request\'s own origin may call: another Origin is 403'
   assert.equal((await call(app, 'POST', '/session', { user: 'user123', headers: { origin: 'http://localhost:3001', host: 'localhost:3000' } })).statusCode, 403)
 })
 
+test('the own origin is worked out per Host header, also past the memo of known hosts', async (t) => {
+  const { app } = await setup(t)
+  // More hosts than the memo keeps, each asked twice (the second answer comes from the memo).
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 100; i++) {
+      const host = `h${i}.example:8443`
+      const own = await call(app, 'DELETE', '/session', { headers: { host, origin: `http://H${i}.example:8443`.toLowerCase() } })
+      assert.equal(own.statusCode, 204, `${host} round ${round}`)
+      const other = await call(app, 'DELETE', '/session', { headers: { host, origin: `http://h${i + 1}.example:8443` } })
+      assert.equal(other.statusCode, 403, `${host} round ${round}`)
+    }
+  }
+  // A Host that is no host at all has no own origin: nothing matches it.
+  assert.equal((await call(app, 'DELETE', '/session', { headers: { host: 'a b', origin: 'http://a b' } })).statusCode, 403)
+})
+
 test('allowedOrigins replaces the default: listed origins pass, others (the own one too) get 403', async (t) => {
   const { app } = await setup(t, { allowedOrigins: ['https://shop.example', 'https://www.shop.example/'] })
   assert.equal((await call(app, 'POST', '/session', { user: 'u1', headers: { origin: 'https://shop.example' } })).statusCode, 200)
