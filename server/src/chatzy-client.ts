@@ -1,4 +1,5 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import type { Dispatcher } from 'undici'
 import { MintAnswer, RefreshTokenAnswer } from './schemas.js'
 import { UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
 import { ExchangeFailed, upstreamHttp, type Answer, type Endpoint } from './upstream-http.js'
@@ -15,6 +16,8 @@ export interface ChatzyClientOptions {
   /** Consecutive failures that open the breaker, and how long it then fails fast. */
   breakerThreshold?: number
   breakerCooldownMs?: number
+  /** The host's undici dispatcher for calls to Chatzy; default: a keep-alive pool of our own. */
+  dispatcher?: Dispatcher
 }
 
 export interface MintInput { user_id: string; chatbot_id: string }
@@ -38,7 +41,7 @@ class Retryable extends Error {}
 
 export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   const base = options.apiUrl.replace(/\/+$/, '')
-  const http = upstreamHttp(new URL(base))
+  const http = upstreamHttp(options.dispatcher)
   const endpoints = {
     mint: http.endpoint(new URL(`${base}/ai_agent/get_access_token`)),
     refresh: http.endpoint(new URL(`${base}/ai_agent/refresh_token`)),

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { FastifyRequest } from 'fastify'
+import type { Dispatcher } from 'undici'
 import type { SessionStore } from './store.js'
 
 /** The documented base of Chatzy's API (PROTOCOL.md). */
@@ -47,6 +48,8 @@ export const OptionsSchema = Type.Object({
   refreshMarginMs: Type.Optional(Type.Integer({ minimum: 0 })),
   lockTtlMs: Type.Optional(Type.Integer({ minimum: 100 })),
   encryptionKey: Type.Optional(Type.Union([CookieSecret, Type.Array(CookieSecret, { minItems: 1 })])),
+  // Checked by hand below, like store: a class instance.
+  dispatcher: Type.Optional(Type.Unknown()),
 })
 
 /** The session cookie. */
@@ -98,12 +101,18 @@ export interface ChatzyAgentOptions {
   lockTtlMs?: number
   /** Seals refresh tokens at rest in the store (newest key first, all keys open). */
   encryptionKey?: string | string[]
+  /**
+   * The undici dispatcher that calls to Chatzy go through: an egress proxy (`ProxyAgent`,
+   * `EnvHttpProxyAgent`), an `Agent` with your own CA or pool settings. Default: a keep-alive
+   * pool of the plugin's own. It must not follow redirects (undici's do not, unless told to).
+   */
+  dispatcher?: Dispatcher
 }
 
 // The hand-written interface (with its docs) and the schema must accept the same options.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-type Checked = Omit<ChatzyAgentOptions, 'identify' | 'store'>
-const sameOptions: Same<Omit<Static<typeof OptionsSchema>, 'identify' | 'store'>, Checked> = true
+type Checked = Omit<ChatzyAgentOptions, 'identify' | 'store' | 'dispatcher'>
+const sameOptions: Same<Omit<Static<typeof OptionsSchema>, 'identify' | 'store' | 'dispatcher'>, Checked> = true
 void sameOptions
 
 /** Keys Fastify itself may pass along with a plugin's options. */
@@ -117,8 +126,11 @@ export function checkOptions(options: unknown): asserts options is ChatzyAgentOp
     const name = first.path === '' ? 'options' : first.path.slice(1).replaceAll('/', '.')
     fail(`invalid option "${name}": ${first.message}`)
   }
-  const { cookie, store, apiUrl, appUrl, allowedOrigins } = options as ChatzyAgentOptions
+  const { cookie, store, apiUrl, appUrl, allowedOrigins, dispatcher } = options as ChatzyAgentOptions
   fail(badStore(store))
+  if (dispatcher !== undefined && typeof (dispatcher as Partial<Dispatcher> | null)?.dispatch !== 'function') {
+    fail('invalid option "dispatcher": expected an undici Dispatcher (an object with a dispatch method)')
+  }
   for (const [name, url] of [['apiUrl', apiUrl], ['appUrl', appUrl], ...(allowedOrigins ?? []).map((origin, i) => [`allowedOrigins.${i}`, origin])]) {
     if (url !== undefined && !URL.canParse(url)) fail(`invalid option "${name}": not a URL`)
   }

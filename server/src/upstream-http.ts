@@ -1,6 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import { urlToHttpOptions } from 'node:url'
+import { Agent, type Dispatcher } from 'undici'
 
 /** Why an upstream exchange produced no answer to read. */
 export type ExchangeFailure =
@@ -15,7 +13,10 @@ export class ExchangeFailed extends Error {
   }
 }
 
-export type Endpoint = ReturnType<ReturnType<typeof upstreamHttp>['endpoint']>
+export interface Endpoint {
+  origin: string
+  path: string
+}
 
 export interface Answer {
   status: number
@@ -23,78 +24,84 @@ export interface Answer {
 }
 
 /**
- * POSTs JSON to Chatzy over a keep-alive connection pool of its own (the settings of Node's
- * global agent), and reads the answer as text: the plain `node:http` client, as a token
- * exchange is one small request and one small answer, with no use for fetch's web streams,
- * abort signals and per-request objects.
+ * POSTs JSON to Chatzy with undici, and reads the answer as text. Through the host's
+ * `dispatcher` when it gives one (an egress proxy, its own CA, a test double), otherwise over a
+ * keep-alive pool of our own. Driven by undici's dispatch handler rather than its streams: a
+ * token exchange is one small request and one small answer, and a handler sees each chunk as it
+ * comes, so an oversized answer is cut off without being buffered.
  *
  * Within `timeoutMs` in all, or the exchange is cut off. Answers over `limit` bytes are cut
  * off unread. Redirects are refused: the API key must go to `apiUrl` and nowhere else.
  */
-export function upstreamHttp(base: URL) {
-  const secure = base.protocol === 'https:'
-  const agent = secure
-    ? new HttpsAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5_000 })
-    : new HttpAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5_000 })
-  const send = secure ? httpsRequest : httpRequest
+export function upstreamHttp(dispatcher?: Dispatcher) {
+  const own = dispatcher === undefined ? new Agent({ keepAliveTimeout: 5_000 }) : undefined
+  const via = dispatcher ?? own!
 
   /** Where to POST, worked out once per endpoint rather than per call. */
-  function endpoint(url: URL) {
-    const { protocol, hostname, port, path } = urlToHttpOptions(url)
-    return { protocol, hostname, port, path, method: 'POST', agent }
+  function endpoint(url: URL): Endpoint {
+    return { origin: url.origin, path: `${url.pathname}${url.search}` }
   }
 
   function post(target: Endpoint, payload: string, timeoutMs: number, limit: number): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
       let settled = false
+      let controller: Dispatcher.DispatchController | undefined
+      let status = 0
+      let size = 0
+      const chunks: Buffer[] = []
       const succeed = (answer: Answer) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
         resolve(answer)
       }
-      // Late events (a close after the end, an error after a cut-off) find the exchange settled.
+      // Late events (an error after a cut-off) find the exchange settled.
       const fail = (failure: ExchangeFailure) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
-        request.destroy()
+        controller?.abort(new ExchangeFailed(failure))
         reject(new ExchangeFailed(failure))
       }
-      const request = send({
-        ...target,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      })
       const timer = setTimeout(() => fail({ kind: 'timeout' }), timeoutMs)
-      request.on('error', (error: NodeJS.ErrnoException) => fail({ kind: 'network', code: error.code }))
-      request.on('response', (response: IncomingMessage) => {
-        const status = response.statusCode ?? 0
-        if (status >= 300 && status < 400) return fail({ kind: 'redirect' })
-        if (Number(response.headers['content-length']) > limit) return fail({ kind: 'too-large' })
-        const chunks: Buffer[] = []
-        let size = 0
-        response.on('data', (chunk: Buffer) => {
+      via.dispatch({
+        origin: target.origin,
+        path: target.path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: payload,
+      }, {
+        onRequestStart(started) {
+          controller = started
+          // Still waiting for a connection when the deadline passed: let go of it now.
+          if (settled) started.abort(new ExchangeFailed({ kind: 'timeout' }))
+        },
+        onResponseStart(_controller, statusCode, headers) {
+          status = statusCode
+          if (statusCode >= 300 && statusCode < 400) return fail({ kind: 'redirect' })
+          if (Number(headers['content-length']) > limit) fail({ kind: 'too-large' })
+        },
+        onResponseData(_controller, chunk) {
           size += chunk.byteLength
           if (size > limit) return fail({ kind: 'too-large' })
           chunks.push(chunk)
-        })
-        response.on('end', () => succeed({ status, text: Buffer.concat(chunks, size).toString('utf8') }))
-        // Closed before its end: the connection dropped mid-answer.
-        response.on('close', () => fail({ kind: 'network', code: 'ECONNRESET' }))
-        response.on('error', (error: NodeJS.ErrnoException) => fail({ kind: 'network', code: error.code }))
+        },
+        onResponseEnd() {
+          succeed({ status, text: Buffer.concat(chunks, size).toString('utf8') })
+        },
+        onResponseError(_controller, error) {
+          fail({ kind: 'network', code: (error as NodeJS.ErrnoException).code })
+        },
       })
-      request.end(payload)
     })
   }
 
   return {
     endpoint,
     post,
-    /** Closes the pooled connections (when the app closes). */
-    close: () => agent.destroy(),
+    /** Closes our own pooled connections (when the app closes); a host's dispatcher is the host's to close. */
+    close: () => {
+      void own?.destroy()
+    },
   }
 }

@@ -85,6 +85,12 @@ test('the plugin carries fastify-plugin metadata: its name, and Fastify 5', () =
   assert.equal((chatzyAgent as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')], true)
 })
 
+test('a dispatcher that is not an undici Dispatcher fails registration, naming the option', async () => {
+  for (const dispatcher of [{}, 'http://proxy.example:3128', null, { dispatch: 'yes' }]) {
+    assert.match(String(await register({ ...valid, dispatcher })), /invalid option "dispatcher": expected an undici Dispatcher/)
+  }
+})
+
 test('the plugin leaves the app\'s other routes alone: no cookie parsing, no hook, no decorator on them', async (t) => {
   const chatzy = await startChatzy()
   const app = Fastify()
