@@ -1,18 +1,23 @@
 /**
  * The server side of the throughput benchmarks, run in its own process so that the load
  * generator does not share its event loop. One Fastify app holds, side by side:
- *   POST /bare               a plain route answering the same JSON a refresh answers (the baseline)
- *   POST /cached/refresh     the plugin, answering from the stored token
- *   POST /upstream/refresh   the plugin, reaching Chatzy on every call
- *   POST /proxy              no plugin: forwards each call to the stub's refresh endpoint and
- *                            answers its token (the ceiling for any route that calls Chatzy)
- * and a Chatzy stub in the same process (loopback HTTP, no delay). Tells its parent the ports
- * over IPC, and answers `{ type: 'calls' }` with the stub's call counts.
+ *   POST /bare                    a plain route answering the same JSON a refresh answers (the baseline)
+ *   POST /cached/refresh          the plugin, answering from the stored token
+ *   POST /upstream/refresh        the plugin, reaching Chatzy on every call: the in-process stub
+ *                                 (an undici Dispatcher, no socket) as its `dispatcher`
+ *   POST /upstream-http/refresh   the same, reaching a Chatzy stub over loopback HTTP
+ *   POST /proxy                   no plugin: forwards each call to the loopback stub's refresh
+ *                                 endpoint with undici and answers its token (the ceiling of any
+ *                                 route that calls Chatzy over HTTP)
+ * Tells its parent the URL over IPC, and answers `{ type: 'calls' }` with both stubs' call counts.
  */
 import { randomBytes } from 'node:crypto'
-import { Agent, createServer, request as httpRequest } from 'node:http'
+import { createServer } from 'node:http'
 import Fastify from 'fastify'
-import chatzyAgent from '../server/src/index.js'
+import { Agent } from 'undici'
+// The code as it ships (compiled by tsc), not the sources through a TypeScript loader.
+import chatzyAgent from '../dist/server/src/index.js'
+import { ChatzyStub } from './chatzy-stub.js'
 
 const BENCH_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
 const BENCH_USER_HEADER = 'x-bench-user'
@@ -59,18 +64,17 @@ async function main() {
   app.post('/bare', { bodyLimit: 4 * 1024 }, async () => sample)
 
   // One upstream HTTP exchange per request over a keep-alive pool, and nothing else.
-  const agent = new Agent({ keepAlive: true })
-  const refreshUrl = new URL('/ai_agent/refresh_token', url)
-  app.post('/proxy', { bodyLimit: 4 * 1024 }, () => new Promise((resolve, reject) => {
-    const upstream = httpRequest(refreshUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => {
-      const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data: object }).data))
-      response.on('error', reject)
+  const agent = new Agent({ keepAliveTimeout: 5_000 })
+  app.post('/proxy', { bodyLimit: 4 * 1024 }, async () => {
+    const { body } = await agent.request({
+      origin: url,
+      path: '/ai_agent/refresh_token',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: 'bench-user', chatbot_id: BENCH_CHATBOT_ID, refresh_token: 'rt' }),
     })
-    upstream.on('error', reject)
-    upstream.end(JSON.stringify({ user_id: 'bench-user', chatbot_id: BENCH_CHATBOT_ID, refresh_token: 'rt' }))
-  }))
+    return ((await body.json()) as { data: object }).data
+  })
 
   const common = {
     apiKey: API_KEY,
@@ -84,15 +88,20 @@ async function main() {
   await app.register(async (scope) => {
     await scope.register(chatzyAgent, { ...common, prefix: '/cached' })
   })
+  // A refresh margin longer than the token's life: every refresh goes to Chatzy.
+  const everyTime = { refreshMarginMs: 2 * ACCESS_TTL_MS, minRefreshIntervalMs: 0 }
+  const inProcess = new ChatzyStub()
   await app.register(async (scope) => {
-    // A refresh margin longer than the token's life: every refresh goes to Chatzy.
-    await scope.register(chatzyAgent, { ...common, prefix: '/upstream', refreshMarginMs: 2 * ACCESS_TTL_MS, minRefreshIntervalMs: 0 })
+    await scope.register(chatzyAgent, { ...common, ...everyTime, prefix: '/upstream', apiUrl: 'https://chatzy.stub', dispatcher: inProcess })
+  })
+  await app.register(async (scope) => {
+    await scope.register(chatzyAgent, { ...common, ...everyTime, prefix: '/upstream-http' })
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
 
   process.on('message', (message: { type: string }) => {
-    if (message.type === 'calls') process.send!({ type: 'calls', calls: { ...calls } })
-    if (message.type === 'close') void Promise.all([app.close(), stub.close()]).then(() => { agent.destroy(); process.exit(0) })
+    if (message.type === 'calls') process.send!({ type: 'calls', calls: { http: { ...calls }, inProcess: { ...inProcess.calls } } })
+    if (message.type === 'close') void Promise.all([app.close(), stub.close(), agent.destroy()]).then(() => process.exit(0))
   })
   process.send!({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` })
 }

@@ -1,10 +1,12 @@
 /**
- * cached_ratio and upstream_ratio: requests per second of `POST /refresh` (answered from the
- * stored token; reaching Chatzy) over a bare Fastify route answering the same JSON, all three
- * in the same server process, loaded by autocannon from this one. proxy_ratio is the same for a
- * route with no plugin that only forwards each call to the Chatzy stub: the ceiling of
- * upstream_ratio on this layout, since every upstream refresh costs three HTTP exchanges in one
- * process where the bare route costs one.
+ * cached_ratio, upstream_ratio and their companions: requests per second of `POST /refresh`
+ * over a bare Fastify route answering the same JSON, all in the same server process, loaded by
+ * autocannon from this one.
+ *   cached            answered from the stored token
+ *   upstream          reaching Chatzy on every call, an in-process stub (no socket, no delay)
+ *   upstream_http     the same, with the stub behind loopback HTTP in the server process
+ *   proxy             no plugin: a route that only forwards each call to the loopback stub, the
+ *                     ceiling of upstream_http (three HTTP exchanges where the bare route has one)
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import autocannon from 'autocannon'
@@ -15,32 +17,39 @@ const browserHeaders = { 'content-type': 'application/json', 'x-chatzy-agent': '
 export interface ThroughputOptions {
   /** Seconds per measured run. */
   seconds: number
-  /** Rounds of bare, cached, bare, upstream, bare, proxy, bare; the median ratio over the rounds counts. */
+  /** Rounds of bare, then each scenario followed by bare; the median ratio over the rounds counts. */
   rounds: number
   connections: number
-  /** Distinct sessions the upstream scenario cycles through, so that no two calls in flight share one. */
+  /** Distinct sessions each upstream scenario cycles through, so that no two calls in flight share one. */
   sessions: number
 }
 
+const SCENARIOS = ['cached', 'upstream', 'upstream_http', 'proxy'] as const
+type Scenario = typeof SCENARIOS[number]
+
+/** Where each scenario is served, and the plugin prefix whose sessions it uses (if any). */
+const ROUTES: Record<Scenario | 'bare', { path: string; sessions?: string }> = {
+  bare: { path: '/bare' },
+  cached: { path: '/cached/refresh' },
+  upstream: { path: '/upstream/refresh', sessions: '/upstream' },
+  upstream_http: { path: '/upstream-http/refresh', sessions: '/upstream-http' },
+  proxy: { path: '/proxy' },
+}
+
 export interface ThroughputResult {
-  /** Median requests per second of each scenario over the rounds. */
-  bare_rps: number
-  cached_rps: number
-  upstream_rps: number
-  proxy_rps: number
-  cached_ratio: number
-  upstream_ratio: number
-  proxy_ratio: number
-  /** upstream_ratio over proxy_ratio: how much of the reachable ceiling the plugin keeps. */
-  upstream_vs_proxy_ratio: number
+  /** Median requests per second of each route over the rounds. */
+  rps: Record<Scenario | 'bare', number>
+  /** Median ratio over the rounds of each scenario to the bare runs around it. */
+  ratio: Record<Scenario, number>
   /** The ratio of each round, for a look at the spread. */
-  cached_ratios: number[]
-  upstream_ratios: number[]
-  proxy_ratios: number[]
-  /** Chatzy calls per answered upstream-scenario request (1 when every refresh reached Chatzy). */
+  rounds: Record<Scenario, number[]>
+  /** Chatzy calls per answered request of the two upstream scenarios (1 when every refresh reached Chatzy). */
   upstream_calls_per_request: number
+  upstream_http_calls_per_request: number
   errors: number
 }
+
+interface StubCalls { http: { mint: number; refresh: number }; inProcess: { mint: number; refresh: number } }
 
 function startServer(): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(new URL('./http-server.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -56,9 +65,9 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
   })
 }
 
-function upstreamCalls(child: ChildProcess): Promise<{ mint: number; refresh: number }> {
+function upstreamCalls(child: ChildProcess): Promise<StubCalls> {
   return new Promise((resolve) => {
-    const onMessage = (message: { type: string; calls?: { mint: number; refresh: number } }) => {
+    const onMessage = (message: { type: string; calls?: StubCalls }) => {
       if (message.type !== 'calls') return
       child.off('message', onMessage)
       resolve(message.calls!)
@@ -80,81 +89,75 @@ export async function measureThroughput(options: ThroughputOptions, log: (line: 
   const { child, url } = await startServer()
   try {
     const cachedCookie = await startSession(url, '/cached', 'bench-user-0')
-    const upstreamSessions: { cookie: string; user: string }[] = []
-    for (let i = 0; i < options.sessions; i++) {
-      const user = `bench-user-${i}`
-      upstreamSessions.push({ cookie: await startSession(url, '/upstream', user), user })
+    const sessions: Partial<Record<Scenario, { cookie: string; user: string }[]>> = {}
+    for (const scenario of SCENARIOS) {
+      const prefix = ROUTES[scenario].sessions
+      if (prefix === undefined) continue
+      const list: { cookie: string; user: string }[] = []
+      for (let i = 0; i < options.sessions; i++) list.push({ cookie: await startSession(url, prefix, `bench-user-${i}`), user: `bench-user-${i}` })
+      sessions[scenario] = list
     }
 
-    // Every scenario sends the same headers and the same body; only the route differs.
+    // Every scenario sends the same headers and the same body; only the route (and for the
+    // upstream ones, the session and its user) differs.
     const body = JSON.stringify({ expires_at: 1 })
-    const run = (path: string, seconds: number, perRequest?: () => Record<string, string>) => autocannon({
-      url: `${url}${path}`,
-      method: 'POST',
-      connections: options.connections,
-      duration: seconds,
-      body,
-      headers: { ...browserHeaders, [USER_HEADER]: 'bench-user-0', cookie: cachedCookie },
-      ...(perRequest && { requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...perRequest() } }) }] }),
-    })
-    let next = 0
-    const rotate = () => {
-      const session = upstreamSessions[next++ % upstreamSessions.length]!
-      return { cookie: session.cookie, [USER_HEADER]: session.user }
+    const run = (route: Scenario | 'bare', seconds: number) => {
+      const list = route === 'bare' ? undefined : sessions[route]
+      let next = 0
+      const rotate = list && (() => {
+        const session = list[next++ % list.length]!
+        return { cookie: session.cookie, [USER_HEADER]: session.user }
+      })
+      return autocannon({
+        url: `${url}${ROUTES[route].path}`,
+        method: 'POST',
+        connections: options.connections,
+        duration: seconds,
+        body,
+        headers: { ...browserHeaders, [USER_HEADER]: 'bench-user-0', cookie: cachedCookie },
+        ...(rotate && { requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...rotate() } }) }] }),
+      })
     }
     log('  warming up')
-    await run('/bare', 2)
-    await run('/cached/refresh', 2)
-    await run('/upstream/refresh', 2, rotate)
-    await run('/proxy', 2)
+    await run('bare', 2)
+    for (const scenario of SCENARIOS) await run(scenario, 2)
 
-    // Each plugin run sits between two runs of the baseline; its ratio is against their mean, and
-    // the median ratio over the rounds counts (the machine's load drifts between rounds).
-    const ratios = { cached: [] as number[], upstream: [] as number[], proxy: [] as number[] }
-    const rates = { bare: [] as number[], cached: [] as number[], upstream: [] as number[], proxy: [] as number[] }
+    // Each scenario's run sits between two runs of the baseline; its ratio is against their mean,
+    // and the median ratio over the rounds counts (the machine's load drifts between rounds).
+    const rounds = Object.fromEntries(SCENARIOS.map((name) => [name, [] as number[]])) as Record<Scenario, number[]>
+    const rates = Object.fromEntries(['bare', ...SCENARIOS].map((name) => [name, [] as number[]])) as Record<Scenario | 'bare', number[]>
+    const reached = { upstream: { answered: 0, calls: 0 }, upstream_http: { answered: 0, calls: 0 } }
     let errors = 0
-    let upstreamAnswered = 0
-    let upstreamCallsSeen = 0
-    const measure = async (name: 'bare' | 'cached' | 'upstream' | 'proxy', round: number) => {
-      const before = name === 'upstream' ? await upstreamCalls(child) : undefined
-      const result = name === 'bare' ? await run('/bare', options.seconds)
-        : name === 'cached' ? await run('/cached/refresh', options.seconds)
-          : name === 'proxy' ? await run('/proxy', options.seconds)
-            : await run('/upstream/refresh', options.seconds, rotate)
-      if (before !== undefined) {
-        upstreamAnswered += result['2xx']
-        upstreamCallsSeen += (await upstreamCalls(child)).refresh - before.refresh
+    const measure = async (name: Scenario | 'bare', round: number) => {
+      const before = name === 'upstream' || name === 'upstream_http' ? await upstreamCalls(child) : undefined
+      const result = await run(name, options.seconds)
+      if (before !== undefined && (name === 'upstream' || name === 'upstream_http')) {
+        const after = await upstreamCalls(child)
+        const side = name === 'upstream' ? 'inProcess' : 'http'
+        reached[name].answered += result['2xx']
+        reached[name].calls += after[side].refresh - before[side].refresh
       }
       errors += result.errors + result.non2xx
       rates[name].push(result.requests.average)
-      log(`  round ${round} ${name.padEnd(8)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}`)
+      log(`  round ${round} ${name.padEnd(13)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}`)
       return result.requests.average
     }
     for (let round = 1; round <= options.rounds; round++) {
-      const bare1 = await measure('bare', round)
-      const cached = await measure('cached', round)
-      const bare2 = await measure('bare', round)
-      const upstream = await measure('upstream', round)
-      const bare3 = await measure('bare', round)
-      const proxy = await measure('proxy', round)
-      const bare4 = await measure('bare', round)
-      ratios.cached.push(cached / ((bare1 + bare2) / 2))
-      ratios.upstream.push(upstream / ((bare2 + bare3) / 2))
-      ratios.proxy.push(proxy / ((bare3 + bare4) / 2))
+      let before = await measure('bare', round)
+      for (const scenario of SCENARIOS) {
+        const rate = await measure(scenario, round)
+        const after = await measure('bare', round)
+        rounds[scenario].push(round3(rate / ((before + after) / 2)))
+        before = after
+      }
     }
+    const perRequest = (side: { answered: number; calls: number }) => round3(side.calls / Math.max(1, side.answered))
     return {
-      bare_rps: Math.round(median(rates.bare)),
-      cached_rps: Math.round(median(rates.cached)),
-      upstream_rps: Math.round(median(rates.upstream)),
-      proxy_rps: Math.round(median(rates.proxy)),
-      cached_ratio: round3(median(ratios.cached)),
-      upstream_ratio: round3(median(ratios.upstream)),
-      proxy_ratio: round3(median(ratios.proxy)),
-      upstream_vs_proxy_ratio: round3(median(ratios.upstream) / median(ratios.proxy)),
-      cached_ratios: ratios.cached.map(round3),
-      upstream_ratios: ratios.upstream.map(round3),
-      proxy_ratios: ratios.proxy.map(round3),
-      upstream_calls_per_request: round3(upstreamCallsSeen / Math.max(1, upstreamAnswered)),
+      rps: Object.fromEntries(Object.entries(rates).map(([name, values]) => [name, Math.round(median(values))])) as Record<Scenario | 'bare', number>,
+      ratio: Object.fromEntries(SCENARIOS.map((name) => [name, round3(median(rounds[name]))])) as Record<Scenario, number>,
+      rounds,
+      upstream_calls_per_request: perRequest(reached.upstream),
+      upstream_http_calls_per_request: perRequest(reached.upstream_http),
       errors,
     }
   } finally {

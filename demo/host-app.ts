@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
 import chatzyAgent, { logRedactPaths, type SessionStore } from '../server/src/index.js'
-import { hostPage } from './host-page.js'
+import { embedPage, hostPage } from './host-page.js'
 
 export interface HostAppOptions {
   apiKey: string
@@ -62,12 +62,21 @@ export async function buildHostApp(options: HostAppOptions): Promise<FastifyInst
   })
 
   const appUrl = options.appUrl ?? 'https://app.chatzy.ai'
+  const csp = `default-src 'self'; frame-src ${new URL(appUrl).origin}; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'`
   app.get('/', async (request, reply) => {
     const user = signedInUser(request)
     return reply
       .type('text/html; charset=utf-8')
-      .header('content-security-policy', `default-src 'self'; frame-src ${new URL(appUrl).origin}; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'`)
+      .header('content-security-policy', csp)
       .send(hostPage({ user, users: DEMO_USERS, chatbotId: options.chatbotId, appUrl }))
+  })
+
+  app.get('/embed', async (request, reply) => {
+    if (signedInUser(request) === null) return reply.redirect('/', 303)
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', csp)
+      .send(embedPage({ chatbotId: options.chatbotId, appUrl }))
   })
 
   app.post<{ Body: { user?: string } }>('/signin', async (request, reply) => {

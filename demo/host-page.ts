@@ -35,6 +35,7 @@ export function hostPage({ user, users, chatbotId, appUrl }: HostPageModel): str
             <label><input type="checkbox" id="slow"> Slow network (2 s per token request): see <code>loading</code> and <code>refreshing</code></label><br>
             <label><input type="checkbox" id="offline"> Token requests fail: see <code>error</code>, then clear it and press Retry</label>
           </fieldset>
+          <p><a href="/embed">The agent alone</a>: the same element on a page of its own, nothing else.</p>
           <h3>Events</h3>
           <ol id="log" reversed></ol>
         </aside>
@@ -101,6 +102,25 @@ export function hostPage({ user, users, chatbotId, appUrl }: HostPageModel): str
 <body>
 <h1>chatzy-agent demo</h1>
 ${body}
+</body>
+</html>`
+}
+
+/**
+ * The agent alone, as the smallest embedding looks: one script, one element, no demo UI
+ * watching its states. Also what `npm run bench` times the element's refresh round trip on.
+ */
+export function embedPage({ chatbotId, appUrl }: Pick<HostPageModel, 'chatbotId' | 'appUrl'>): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>chatzy-agent</title>
+<script type="module" src="/assets/chatzy-agent.js"></script>
+</head>
+<body>
+<chatzy-agent chatbot-id="${escape(chatbotId)}" endpoint="/chatzy" app-url="${escape(appUrl)}" loading="eager"></chatzy-agent>
 </body>
 </html>`
 }

@@ -58,3 +58,18 @@ test('the demo page shows the element\'s states: ready, refreshing, error with a
   await expect(page.locator('#log')).toContainText('token refreshed (manual)')
   expect(pageErrors).toEqual([])
 })
+
+test('the agent alone at /embed: the element and nothing else, for the signed-in user only', async ({ page, demo }) => {
+  const pageErrors: Error[] = []
+  page.on('pageerror', (error) => pageErrors.push(error))
+  await page.goto(`${demo.hostUrl}/embed`)
+  await expect(page.getByRole('button', { name: 'Sign in as alice' })).toBeVisible()
+
+  await signIn(page, demo, 'alice')
+  await page.getByRole('link', { name: 'The agent alone' }).click()
+  await expect(page).toHaveURL(`${demo.hostUrl}/embed`)
+  await expect(page.locator('chatzy-agent')).toHaveAttribute('status', 'ready')
+  await expect(agentFrame(page).locator('#user')).toHaveText('alice')
+  await expect(page.locator('body > *:not(script)')).toHaveCount(1)
+  expect(pageErrors).toEqual([])
+})

@@ -266,9 +266,12 @@ export class ChatzyAgent extends ReactiveElement {
     const run = this.#run
     const frame = this.#frame
     if (run === undefined || frame === undefined) return
+    const renewing = this.#tokenClient().renew(this.chatbotId, this.#expiry, run.signal)
+    // Announced once the request is under way: a host that re-renders on the status change
+    // must not hold up the request the iframe waits on.
     this.status = 'refreshing'
     try {
-      const renewal = await this.#tokenClient().renew(this.chatbotId, this.#expiry, run.signal)
+      const renewal = await renewing
       if (run.signal.aborted || frame !== this.#frame) return
       if (renewal.iframe_url !== undefined && renewal.user_id !== this.#user) {
         // The host now has another user signed in: their agent, in a new iframe, never the old one.
