@@ -87,8 +87,14 @@ export function createBroker(options: BrokerOptions) {
 
   /** A session ended (signed out) while Chatzy was being asked stays ended: its new token is dropped. */
   async function saveIfLive(id: string, session: StoredSession): Promise<void> {
+    const ttlMs = session.refresh_expires_at - Date.now()
+    if (store.replace !== undefined) {
+      if (!(await store.replace(id, session, ttlMs))) throw new NoSession()
+      return
+    }
+    // A store without `replace`: a sign-out between these two steps is undone (see SessionStore).
     if ((await store.get(id)) === undefined) throw new NoSession()
-    await save(id, session)
+    await store.set(id, session, ttlMs)
   }
 
   /**

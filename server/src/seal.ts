@@ -79,6 +79,9 @@ export function sealRefreshTokens(store: SessionStore, keys: string | string[] |
   // Listed newest first: on a (vanishingly unlikely) id clash the newer key wins.
   for (const key of [...derived].reverse()) byId.set(key.id, key)
 
+  const sealed = (id: string, session: StoredSession): StoredSession =>
+    ({ ...session, refresh_token: seal(newest, session.refresh_token, context(id, session)) })
+
   return {
     async get(id) {
       const stored = await store.get(id)
@@ -87,9 +90,8 @@ export function sealRefreshTokens(store: SessionStore, keys: string | string[] |
       const refresh_token = open(byId, stored.refresh_token, context(id, stored))
       return refresh_token === undefined ? undefined : { ...stored, refresh_token }
     },
-    set(id, session, ttlMs) {
-      return store.set(id, { ...session, refresh_token: seal(newest, session.refresh_token, context(id, session)) }, ttlMs)
-    },
+    set: (id, session, ttlMs) => store.set(id, sealed(id, session), ttlMs),
+    ...(store.replace && { replace: (id: string, session: StoredSession, ttlMs: number) => store.replace!(id, sealed(id, session), ttlMs) }),
     delete: (id) => store.delete(id),
     ...(store.lock && { lock: (id: string, ttlMs: number) => store.lock!(id, ttlMs) }),
   }

@@ -1,4 +1,4 @@
-import type { SessionStore } from './store.js'
+import type { SessionStore, StoredSession } from './store.js'
 import { StoreUnavailable } from './errors.js'
 
 const inProcess = new WeakSet<SessionStore>()
@@ -32,6 +32,7 @@ export function guardStore(store: SessionStore, timeoutMs = 2_000): SessionStore
     get: (id) => bounded(() => store.get(id)),
     set: (id, session, ttlMs) => bounded(() => store.set(id, session, ttlMs)),
     delete: (id) => bounded(() => store.delete(id)),
+    ...(store.replace && { replace: (id: string, session: StoredSession, ttlMs: number) => bounded(() => store.replace!(id, session, ttlMs)) }),
     ...(store.lock && {
       lock: async (id: string, ttlMs: number) => {
         const release = await bounded(() => store.lock!(id, ttlMs))

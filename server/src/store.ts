@@ -23,6 +23,14 @@ export interface SessionStore {
   set(id: string, session: StoredSession, ttlMs: number): Promise<void>
   delete(id: string): Promise<void>
   /**
+   * Optional, and worth having: stores the session only if one is stored under `id` now, in
+   * one atomic step, and resolves whether it did. The plugin saves a refreshed token with it,
+   * so that a sign-out landing at that moment (on another instance, say) stays a sign-out.
+   * Without it the plugin reads, then writes, and a sign-out between the two is undone: the
+   * session lives on (for whoever holds its cookie) until its TTL.
+   */
+  replace?(id: string, session: StoredSession, ttlMs: number): Promise<boolean>
+  /**
    * Optional, for stores shared by several app instances: a short exclusive lock on one
    * session around its upstream refresh. Resolves to a release function when taken, or to
    * undefined when another holder has it (the caller then waits for the stored result).

@@ -28,6 +28,25 @@ test('memoryStore keeps, returns and deletes sessions', async () => {
   assert.equal(store.size, 0)
 })
 
+test('memoryStore replace writes only over a session still there', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 })
+  const store = memoryStore()
+  assert.equal(await store.replace!('missing', session('alice'), HOUR), false)
+  assert.equal(store.size, 0, 'nothing was created')
+  await store.set('a', session('alice'), 1_000)
+  const next = { ...session('alice'), access_token: 'at_next' }
+  assert.equal(await store.replace!('a', next, HOUR), true)
+  assert.deepEqual(await store.get('a'), next)
+  t.mock.timers.tick(2_000)
+  assert.deepEqual(await store.get('a'), next, 'the new TTL counts')
+  await store.set('b', session('bob'), 1_000)
+  t.mock.timers.tick(1_000)
+  assert.equal(await store.replace!('b', session('bob'), HOUR), false, 'an expired session is not brought back')
+  assert.equal(await store.get('b'), undefined)
+  await store.delete('a')
+  assert.equal(await store.replace!('a', next, HOUR), false)
+})
+
 test('memoryStore never holds more than maxSessions: the least recently used session goes first', async () => {
   const store = memoryStore({ maxSessions: 3 })
   await store.set('a', session('a'), HOUR)

@@ -57,6 +57,21 @@ test('redisStore drops a session whose lifetime is already over, and reads a for
   assert.equal(await store.get('wrong-shape'), undefined)
 })
 
+test('redisStore replace writes only over a session still there, in one command (SET XX)', async () => {
+  const store = redisStore({ client: redis, keyPrefix: 'replace:' })
+  assert.equal(await store.replace!('gone', session, 60_000), false)
+  assert.equal(await redis.exists('replace:session:gone'), 0, 'nothing was created')
+  await store.set('live', session, 60_000)
+  const next = { ...session, access_token: 'at_next' }
+  assert.equal(await store.replace!('live', next, 30_000), true)
+  assert.deepEqual(await store.get('live'), next)
+  const ttl = await redis.pttl('replace:session:live')
+  assert.ok(ttl > 25_000 && ttl <= 30_000, `TTL ${ttl} ms`)
+  await store.delete('live')
+  assert.equal(await store.replace!('live', next, 30_000), false)
+  assert.equal(await store.get('live'), undefined)
+})
+
 test('redisStore lock is exclusive, expires by itself, and a late release never frees the next holder', async () => {
   const store = redisStore({ client: redis })
   const other = redisStore({ client: redis })

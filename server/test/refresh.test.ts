@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { SessionStore, StoredSession } from '../src/index.js'
+import { memoryStore, type SessionStore, type StoredSession } from '../src/index.js'
 import { call, sessionCookieOf, startApp } from './helpers.js'
 
 const setup = startApp
@@ -178,6 +178,37 @@ test('signing out while a refresh is in flight ends the session for good: the re
   assert.equal(refreshed.statusCode, 401)
   assert.equal(refreshed.json().code, 'CHATZY_NO_SESSION')
   chatzy.faults.clear()
+  assert.equal((await call(app, 'POST', '/refresh', { user: 'alice', cookie })).statusCode, 401)
+})
+
+test('a sign-out that lands just before a refreshed token is saved stays a sign-out (the store replaces, never resurrects)', async (t) => {
+  // The store as several instances share it: another instance's DELETE lands right before this
+  // instance writes the token Chatzy just gave it.
+  const inner = memoryStore()
+  let signOutBeforeNextWrite: string | undefined
+  const write = async (id: string) => {
+    if (id === signOutBeforeNextWrite) {
+      signOutBeforeNextWrite = undefined
+      await inner.delete(id)
+    }
+  }
+  const store: SessionStore = {
+    get: (id) => inner.get(id),
+    set: async (id, session, ttlMs) => { await write(id); await inner.set(id, session, ttlMs) },
+    replace: async (id, session, ttlMs) => { await write(id); return inner.replace!(id, session, ttlMs) },
+    delete: (id) => inner.delete(id),
+  }
+  const { chatzy, app } = await setup(t, { store, minRefreshIntervalMs: 0 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  const cookie = sessionCookieOf(started)
+  const id = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).split('.')[0]!
+  assert.ok(await inner.get(id), 'the session is stored under the cookie\'s id')
+  signOutBeforeNextWrite = id
+  const refreshed = await call(app, 'POST', '/refresh', { user: 'alice', cookie, body: { expires_at: started.json().expires_at } })
+  assert.equal(chatzy.calls.refresh, 1, 'the refresh reached Chatzy')
+  assert.equal(refreshed.statusCode, 401)
+  assert.equal(refreshed.json().code, 'CHATZY_NO_SESSION')
+  assert.equal(await inner.get(id), undefined, 'no session came back to life')
   assert.equal((await call(app, 'POST', '/refresh', { user: 'alice', cookie })).statusCode, 401)
 })
 

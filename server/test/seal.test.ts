@@ -74,6 +74,21 @@ test('sealing the same token twice gives two different values (a fresh IV each t
   assert.equal((await store.get('one'))!.refresh_token, 'rt_secret')
 })
 
+test('replace seals too, and still writes only over a session that is there', async () => {
+  const inner = memoryStore()
+  const sealed = sealRefreshTokens(inner, NEW_KEY)
+  const session: StoredSession = {
+    user_id: 'user123', chatbot_id: 'bot', access_token: 'at_1', access_expires_at: Date.now() + 60_000,
+    refresh_token: 'rt_secret_value', refresh_expires_at: Date.now() + 3_600_000, upstream_at: Date.now(),
+  }
+  assert.equal(await sealed.replace!('s', session, 60_000), false)
+  await sealed.set('s', session, 60_000)
+  const next = { ...session, access_token: 'at_2' }
+  assert.equal(await sealed.replace!('s', next, 60_000), true)
+  assert.match((await inner.get('s'))!.refresh_token, /^v1\./)
+  assert.deepEqual(await sealed.get('s'), next)
+})
+
 test('key rotation: the newest key seals, older keys still open, and a refresh re-seals with the newest', async (t) => {
   const { chatzy, memory, app } = await setup(t)
   const before = await app(OLD_KEY)

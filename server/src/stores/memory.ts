@@ -39,6 +39,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     for (const [id, entry] of entries) if (entry.expiresAt <= now) entries.delete(id)
   }
 
+  function put(id: string, session: StoredSession, ttlMs: number) {
+    const now = Date.now()
+    entries.delete(id)
+    sweep(now)
+    if (!(ttlMs > 0)) return
+    entries.set(id, { session, expiresAt: now + ttlMs })
+    while (entries.size > maxSessions) {
+      const oldest = entries.keys().next().value as string
+      entries.delete(oldest)
+    }
+  }
+
   return inProcessStore({
     get size() {
       return entries.size
@@ -52,15 +64,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return entry.session
     },
     async set(id, session, ttlMs) {
-      const now = Date.now()
-      entries.delete(id)
-      sweep(now)
-      if (!(ttlMs > 0)) return
-      entries.set(id, { session, expiresAt: now + ttlMs })
-      while (entries.size > maxSessions) {
-        const oldest = entries.keys().next().value as string
-        entries.delete(oldest)
-      }
+      put(id, session, ttlMs)
+    },
+    async replace(id, session, ttlMs) {
+      const entry = entries.get(id)
+      if (entry === undefined || entry.expiresAt <= Date.now()) return false
+      put(id, session, ttlMs)
+      return true
     },
     async delete(id) {
       entries.delete(id)

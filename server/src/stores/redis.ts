@@ -9,6 +9,7 @@ export interface RedisClient {
   get(key: string): Promise<string | null>
   set(key: string, value: string, millisecondsToken: 'PX', milliseconds: number): Promise<unknown>
   set(key: string, value: string, millisecondsToken: 'PX', milliseconds: number, nx: 'NX'): Promise<'OK' | null>
+  set(key: string, value: string, millisecondsToken: 'PX', milliseconds: number, xx: 'XX'): Promise<'OK' | null>
   del(key: string): Promise<number>
   eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>
 }
@@ -89,6 +90,12 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
         return
       }
       await client.set(sessionKey(id), JSON.stringify(session), 'PX', ttl).catch(withoutArguments)
+    },
+
+    async replace(id, session, ttlMs) {
+      // SET … XX: written only over a session that is still there, in one command.
+      const stored = await client.set(sessionKey(id), JSON.stringify(session), 'PX', Math.max(1, Math.ceil(ttlMs)), 'XX').catch(withoutArguments)
+      return stored === 'OK'
     },
 
     async delete(id) {
