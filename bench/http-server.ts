@@ -15,8 +15,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import Fastify from 'fastify'
 import { Agent } from 'undici'
-// The code as it ships (compiled by tsc), not the sources through a TypeScript loader.
-import chatzyAgent from '../dist/server/src/index.js'
+import type sourcePlugin from '../server/src/index.js'
 import { ChatzyStub } from './chatzy-stub.js'
 
 const BENCH_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
@@ -54,6 +53,11 @@ async function startStub() {
     close: () => new Promise<void>((resolve) => { stub.closeAllConnections(); stub.close(() => resolve()) }),
   }
 }
+
+// The plugin as it ships (compiled by tsc into dist/, which `npm run bench` builds first), not
+// its sources through a TypeScript loader. Typed from the sources, which dist/ is built from.
+const shipped = new URL('../dist/server/src/index.js', import.meta.url).href
+const { default: chatzyAgent } = (await import(shipped)) as { default: typeof sourcePlugin }
 
 async function main() {
   const stub = await startStub()

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
 import { parseCookie, stringifySetCookie } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { isLoopback } from './loopback.js'
 import { verifiedCookies, type VerifiedCookie } from './verified-cookies.js'
 
 export interface CookieOptions {
@@ -20,8 +21,6 @@ export function newSessionId(): string {
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
 
 /**
  * The session cookie: a signed random id and nothing else. HttpOnly always; Secure on https
@@ -44,7 +43,7 @@ export function sessionCookie(options: CookieOptions) {
 
   function isSecure(request: FastifyRequest): boolean {
     if (options.secure !== 'auto') return options.secure
-    return request.protocol === 'https' || !LOOPBACK.has(request.hostname)
+    return request.protocol === 'https' || !isLoopback(request.hostname)
   }
 
   function nameFor(request: FastifyRequest): string {

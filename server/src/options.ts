@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 import type { FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { SessionStore } from './store.js'
+import { ChatbotId } from './schemas.js'
 
 /** The documented base of Chatzy's API (PROTOCOL.md). */
 export const DEFAULT_API_URL = 'https://vevdoh3hve.execute-api.us-east-1.amazonaws.com/prod'
@@ -12,7 +13,6 @@ const Secret = Type.String({ minLength: 1 })
 // A cookie secret is a signing key: short ones can be brute-forced offline from one cookie.
 const CookieSecret = Type.String({ minLength: 32 })
 const HttpUrl = Type.String({ pattern: '^https?://[^\\s/]+' })
-const ChatbotId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })
 const Fn = Type.Function([], Type.Unknown())
 
 const CookieSchema = Type.Object({

@@ -7,6 +7,7 @@ import { createBroker } from './broker.js'
 import { sessionCookie } from './cookie.js'
 import { sessionFlows } from './session.js'
 import { csrfGuard } from './csrf.js'
+import { isLoopback } from './loopback.js'
 import { routes } from './routes.js'
 import { guardStore } from './store-guard.js'
 import { memoryStore } from './stores/memory.js'
@@ -26,7 +27,6 @@ declare module 'fastify' {
 }
 
 const WEEK_SECONDS = 7 * 24 * 3600
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions) {
   checkOptions(options)
@@ -38,7 +38,7 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     throw new TypeError(`chatzy-agent: invalid option "cookie.path": "${options.cookie.path}" does not cover the routes at "${routesPath}"`)
   }
   const apiUrl = new URL(options.apiUrl ?? DEFAULT_API_URL)
-  if (apiUrl.protocol !== 'https:' && !LOOPBACK.has(apiUrl.hostname)) {
+  if (apiUrl.protocol !== 'https:' && !isLoopback(apiUrl.hostname)) {
     fastify.log.warn({ apiUrl: apiUrl.origin }, 'chatzy-agent: apiUrl is plain http; the API key and refresh tokens cross the network unencrypted')
   }
 

@@ -7,7 +7,8 @@ import type { RefreshAnswer, RefreshRequest, SessionAnswer, SessionRequest } fro
  * nothing extra (a refresh token above all) can ever be serialized into a response.
  */
 
-const ChatbotId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })
+/** A chatbot id as the plugin accepts it, in options and in bodies. */
+export const ChatbotId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })
 const EpochMs = Type.Integer({ minimum: 0, maximum: 8.64e15 })
 
 export const SessionBody = Type.Object({ chatbot_id: Type.Optional(ChatbotId) }, { additionalProperties: false })
