@@ -9,6 +9,8 @@
  *   POST /proxy                   no plugin: forwards each call to the loopback stub's refresh
  *                                 endpoint with undici and answers its token (the ceiling of any
  *                                 route that calls Chatzy over HTTP)
+ *   POST /proxy-inprocess         no plugin either: the plugin's own HTTP client alone, calling the
+ *                                 in-process stub (the ceiling of /upstream/refresh)
  * Tells its parent the URL over IPC, and answers `{ type: 'calls' }` with both stubs' call counts.
  */
 import { randomBytes } from 'node:crypto'
@@ -16,6 +18,7 @@ import { createServer } from 'node:http'
 import Fastify from 'fastify'
 import { Agent } from 'undici'
 import type sourcePlugin from '../server/src/index.js'
+import type * as sourceClient from '../server/src/upstream-http.js'
 import { ChatzyStub } from './chatzy-stub.js'
 
 const BENCH_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
@@ -58,6 +61,7 @@ async function startStub() {
 // its sources through a TypeScript loader. Typed from the sources, which dist/ is built from.
 const shipped = new URL('../dist/server/src/index.js', import.meta.url).href
 const { default: chatzyAgent } = (await import(shipped)) as { default: typeof sourcePlugin }
+const { upstreamHttp } = (await import(new URL('../dist/server/src/upstream-http.js', import.meta.url).href)) as typeof sourceClient
 
 async function main() {
   const stub = await startStub()
@@ -78,6 +82,14 @@ async function main() {
       body: JSON.stringify({ user_id: 'bench-user', chatbot_id: BENCH_CHATBOT_ID, refresh_token: 'rt' }),
     })
     return ((await body.json()) as { data: object }).data
+  })
+
+  // The plugin's HTTP client alone (deadline, size cap), to a stub of its own: no session, no store.
+  const direct = upstreamHttp(new ChatzyStub())
+  const stubRefresh = direct.endpoint(new URL('https://chatzy.stub/ai_agent/refresh_token'))
+  app.post('/proxy-inprocess', { bodyLimit: 4 * 1024 }, async () => {
+    const answer = await direct.post(stubRefresh, JSON.stringify({ user_id: 'bench-user', chatbot_id: BENCH_CHATBOT_ID, refresh_token: 'rt' }), 10_000, 64 * 1024)
+    return (JSON.parse(answer.text) as { data: object }).data
   })
 
   const common = {

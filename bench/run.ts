@@ -40,12 +40,14 @@ async function memory() {
 
 const details: Record<string, unknown> = {}
 
-log(`throughput: autocannon, ${rounds} rounds of bare/cached/bare/upstream/bare/upstream_http/bare/proxy/bare, ${seconds} s each (median ratio counts)`)
+log(`throughput: autocannon, ${rounds} rounds of bare/cached/bare/upstream/bare/proxy_inprocess/bare/upstream_http/bare/proxy/bare, ${seconds} s each (median ratio counts)`)
 const throughput = await measureThroughput({ seconds, rounds, connections: 16, sessions: 1_000 }, log)
 details.throughput = throughput
 const { rps, ratio, rounds: each } = throughput
 figure('cached_ratio', ratio.cached, `POST /refresh from the stored token: ${rps.cached} req/s vs bare route ${rps.bare} req/s (median; rounds ${each.cached.join(' ')})`, ['>=', 0.85])
 figure('upstream_ratio', ratio.upstream, `POST /refresh reaching Chatzy on every call, an in-process stub with no delay: ${rps.upstream} req/s, ${throughput.upstream_calls_per_request} Chatzy calls/request (rounds ${each.upstream.join(' ')})`, ['>=', 0.5])
+figure('proxy_inprocess_ratio', ratio.proxy_inprocess, `a route with no plugin, only the plugin's HTTP client calling the same stub: ${rps.proxy_inprocess} req/s (rounds ${each.proxy_inprocess.join(' ')})`)
+figure('upstream_vs_proxy_inprocess_ratio', Math.round((ratio.upstream / ratio.proxy_inprocess) * 1000) / 1000, 'upstream_ratio / proxy_inprocess_ratio: the share of that ceiling the plugin keeps')
 // Over a real socket: the same refresh with the stub behind loopback HTTP, and the ceiling of any
 // route that forwards to it (a plugin-less proxy).
 figure('upstream_http_ratio', ratio.upstream_http, `the same with the stub behind loopback HTTP: ${rps.upstream_http} req/s, ${throughput.upstream_http_calls_per_request} Chatzy calls/request (rounds ${each.upstream_http.join(' ')})`)

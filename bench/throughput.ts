@@ -7,6 +7,8 @@
  *   upstream_http     the same, with the stub behind loopback HTTP in the server process
  *   proxy             no plugin: a route that only forwards each call to the loopback stub, the
  *                     ceiling of upstream_http (three HTTP exchanges where the bare route has one)
+ *   proxy_inprocess   no plugin either: the plugin's HTTP client alone calling the in-process
+ *                     stub, the ceiling of upstream
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import autocannon from 'autocannon'
@@ -24,7 +26,7 @@ export interface ThroughputOptions {
   sessions: number
 }
 
-const SCENARIOS = ['cached', 'upstream', 'upstream_http', 'proxy'] as const
+const SCENARIOS = ['cached', 'upstream', 'proxy_inprocess', 'upstream_http', 'proxy'] as const
 type Scenario = typeof SCENARIOS[number]
 
 /** Where each scenario is served, and the plugin prefix whose sessions it uses (if any). */
@@ -34,6 +36,7 @@ const ROUTES: Record<Scenario | 'bare', { path: string; sessions?: string }> = {
   upstream: { path: '/upstream/refresh', sessions: '/upstream' },
   upstream_http: { path: '/upstream-http/refresh', sessions: '/upstream-http' },
   proxy: { path: '/proxy' },
+  proxy_inprocess: { path: '/proxy-inprocess' },
 }
 
 export interface ThroughputResult {
