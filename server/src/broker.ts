@@ -89,7 +89,8 @@ export function createBroker(options: BrokerOptions) {
   async function saveIfLive(id: string, session: StoredSession): Promise<void> {
     const ttlMs = session.refresh_expires_at - Date.now()
     if (store.replace !== undefined) {
-      if (!(await store.replace(id, session, ttlMs))) throw new NoSession()
+      // Only a definite "nothing there" ends it: a store that resolves nothing has still written.
+      if ((await store.replace(id, session, ttlMs)) === false) throw new NoSession()
       return
     }
     // A store without `replace`: a sign-out between these two steps is undone (see SessionStore).

@@ -41,7 +41,7 @@ class Retryable extends Error {}
 
 export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   const base = options.apiUrl.replace(/\/+$/, '')
-  const http = upstreamHttp(options.dispatcher)
+  const http = upstreamHttp(options.dispatcher, Math.min(options.timeoutMs, 10_000))
   const endpoints = {
     mint: http.endpoint(new URL(`${base}/ai_agent/get_access_token`)),
     refresh: http.endpoint(new URL(`${base}/ai_agent/refresh_token`)),
@@ -105,7 +105,7 @@ async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, time
     // A redirect is a misconfigured apiUrl (or a hijacked one): trying again cannot help.
     if (failure.kind === 'redirect') throw new UpstreamBadResponse()
     // Never pass the network error on as is: its message could quote the request. Its system
-    // error code (ECONNREFUSED, ECONNRESET…) is safe, and what an operator needs.
+    // error code (ECONNREFUSED, undici's UND_ERR_SOCKET…) is safe, and what an operator needs.
     const code = failure.code
     throw new Retryable(typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `network ${code}` : 'network', { cause: new UpstreamUnavailable() })
   }

@@ -134,6 +134,10 @@ export function checkOptions(options: unknown): asserts options is ChatzyAgentOp
   for (const [name, url] of [['apiUrl', apiUrl], ['appUrl', appUrl], ...(allowedOrigins ?? []).map((origin, i) => [`allowedOrigins.${i}`, origin])]) {
     if (url !== undefined && !URL.canParse(url)) fail(`invalid option "${name}": not a URL`)
   }
+  // Calls go to the URL's origin and path: credentials in it would be silently dropped.
+  if (apiUrl !== undefined && (new URL(apiUrl).username !== '' || new URL(apiUrl).password !== '')) {
+    fail('invalid option "apiUrl": no credentials in the URL (the API key goes in apiKey)')
+  }
   if (cookie.sameSite === 'none' && cookie.secure === false) {
     fail('invalid option "cookie.sameSite": \'none\' needs a Secure cookie (cookie.secure must not be false)')
   }
@@ -145,7 +149,9 @@ function badStore(store: unknown): string | undefined {
   for (const method of ['get', 'set', 'delete'] as const) {
     if (typeof methods?.[method] !== 'function') return `invalid option "store.${method}": expected a function`
   }
-  if (methods!.lock !== undefined && typeof methods!.lock !== 'function') return 'invalid option "store.lock": expected a function'
+  for (const method of ['replace', 'lock'] as const) {
+    if (methods![method] !== undefined && typeof methods![method] !== 'function') return `invalid option "store.${method}": expected a function`
+  }
   return undefined
 }
 

@@ -33,8 +33,9 @@ export interface Answer {
  * Within `timeoutMs` in all, or the exchange is cut off. Answers over `limit` bytes are cut
  * off unread. Redirects are refused: the API key must go to `apiUrl` and nowhere else.
  */
-export function upstreamHttp(dispatcher?: Dispatcher) {
-  const own = dispatcher === undefined ? new Agent({ keepAliveTimeout: 5_000 }) : undefined
+export function upstreamHttp(dispatcher?: Dispatcher, connectTimeoutMs = 10_000) {
+  // A connect that outlives the caller's deadline would only hold a socket nobody waits for.
+  const own = dispatcher === undefined ? new Agent({ keepAliveTimeout: 5_000, connect: { timeout: connectTimeoutMs } }) : undefined
   const via = dispatcher ?? own!
 
   /** Where to POST, worked out once per endpoint rather than per call. */
@@ -64,17 +65,12 @@ export function upstreamHttp(dispatcher?: Dispatcher) {
         reject(new ExchangeFailed(failure))
       }
       const timer = setTimeout(() => fail({ kind: 'timeout' }), timeoutMs)
-      via.dispatch({
-        origin: target.origin,
-        path: target.path,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: payload,
-      }, {
+      const handler: Dispatcher.DispatchHandler = {
         onRequestStart(started) {
+          // Its deadline passed while it waited for a connection: throwing here drops it from
+          // the queue and leaves the connection to the next request (aborting would close it).
+          if (settled) throw new ExchangeFailed({ kind: 'timeout' })
           controller = started
-          // Still waiting for a connection when the deadline passed: let go of it now.
-          if (settled) started.abort(new ExchangeFailed({ kind: 'timeout' }))
         },
         onResponseStart(_controller, statusCode, headers) {
           status = statusCode
@@ -92,7 +88,20 @@ export function upstreamHttp(dispatcher?: Dispatcher) {
         onResponseError(_controller, error) {
           fail({ kind: 'network', code: (error as NodeJS.ErrnoException).code })
         },
-      })
+      }
+      const request = {
+        origin: target.origin,
+        path: target.path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: payload,
+      }
+      try {
+        via.dispatch(request, handler)
+      } catch (error) {
+        // A host dispatcher may throw instead of reporting through the handler.
+        fail({ kind: 'network', code: (error as NodeJS.ErrnoException | null)?.code })
+      }
     })
   }
 

@@ -1,8 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { Agent, type Dispatcher } from 'undici'
 import { createChatzyClient } from '../src/chatzy-client.js'
 import { UpstreamBadResponse, UpstreamTimeout } from '../src/errors.js'
+import { ExchangeFailed, upstreamHttp } from '../src/upstream-http.js'
 
 type T = { after(fn: () => unknown): void }
 
@@ -84,4 +86,45 @@ test('an answer that stalls after its headers is cut off at the deadline', async
   const started = Date.now()
   await assert.rejects(mint(client(t, chatzy.url, 300)), UpstreamTimeout)
   assert.ok(Date.now() - started < 1_000)
+})
+
+test('a call whose deadline passes while it waits for a connection leaves that connection to the next call', async (t) => {
+  const chatzy = await stub(t, (_request, response) => {
+    setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end(minted), 300)
+  })
+  const agent = new Agent({ connections: 1 })
+  t.after(() => agent.close())
+  const http = upstreamHttp(agent)
+  const target = http.endpoint(new URL(`${chatzy.url}/ai_agent/get_access_token`))
+  // The first call holds the only connection for 300 ms; the two behind it give up at 100 ms.
+  const first = http.post(target, '{}', 2_000, 64 * 1024)
+  const queued = [http.post(target, '{}', 100, 64 * 1024), http.post(target, '{}', 100, 64 * 1024)]
+  for (const call of queued) await assert.rejects(call, (error: unknown) => error instanceof ExchangeFailed && error.failure.kind === 'timeout')
+  assert.equal((await first).status, 200)
+  assert.equal((await http.post(target, '{}', 2_000, 64 * 1024)).status, 200)
+  assert.equal(chatzy.seen.requests, 2, 'the calls that gave up were never sent')
+  assert.equal(chatzy.seen.connections, 1, 'and did not cost the pool its connection')
+})
+
+test('a host dispatcher that throws instead of reporting is a network failure, retried, with its timer cleared', async (t) => {
+  const chatzy = await stub(t, (_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(minted))
+  let throws = 1
+  class Flaky extends Agent {
+    override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+      if (throws-- > 0) throw Object.assign(new Error('no route to the proxy'), { code: 'EHOSTUNREACH' })
+      return super.dispatch(options, handler)
+    }
+  }
+  const dispatcher = new Flaky()
+  t.after(() => dispatcher.close())
+  const http = upstreamHttp(dispatcher)
+  const target = http.endpoint(new URL(`${chatzy.url}/ai_agent/get_access_token`))
+  const started = Date.now()
+  await assert.rejects(http.post(target, '{}', 60_000, 64 * 1024), (error: unknown) => error instanceof ExchangeFailed && error.failure.kind === 'network' && error.failure.code === 'EHOSTUNREACH')
+  assert.ok(Date.now() - started < 1_000, 'failed at once, not at the deadline')
+  const second = new Flaky()
+  t.after(() => second.close())
+  const upstream = createChatzyClient({ apiUrl: chatzy.url, apiKey: 'ak-test-0123456789', timeoutMs: 2_000, retries: 1, dispatcher: second })
+  throws = 1
+  assert.equal((await mint(upstream)).access_token, 'at', 'the client retried it like any network error')
 })

@@ -93,9 +93,11 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
     },
 
     async replace(id, session, ttlMs) {
+      const ttl = Math.ceil(ttlMs)
+      // No life left: gone, as with set.
+      if (!(ttl > 0)) return (await client.del(sessionKey(id)).catch(withoutArguments)) > 0
       // SET … XX: written only over a session that is still there, in one command.
-      const stored = await client.set(sessionKey(id), JSON.stringify(session), 'PX', Math.max(1, Math.ceil(ttlMs)), 'XX').catch(withoutArguments)
-      return stored === 'OK'
+      return (await client.set(sessionKey(id), JSON.stringify(session), 'PX', ttl, 'XX').catch(withoutArguments)) === 'OK'
     },
 
     async delete(id) {
