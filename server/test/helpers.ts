@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type LightMyRequestResponse } from 'fastify'
 import { createMockChatzy, type MockChatzy } from '../../demo/mock-chatzy/api.js'
 import chatzyAgent, { type ChatzyAgentOptions } from '../src/index.js'
 
@@ -28,8 +28,12 @@ export async function startApp(
 }
 
 /** A host app whose signed-in user is the `x-test-user` header. */
-export async function buildApp(chatzy: { url: string }, options: Partial<ChatzyAgentOptions> = {}): Promise<FastifyInstance> {
-  const app = Fastify()
+export async function buildApp(
+  chatzy: { url: string },
+  options: Partial<ChatzyAgentOptions> = {},
+  fastifyOptions: FastifyServerOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify(fastifyOptions)
   await app.register(chatzyAgent, {
     apiKey: API_KEY,
     chatbotId: CHATBOT_ID,

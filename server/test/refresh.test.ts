@@ -5,6 +5,23 @@ import { call, sessionCookieOf, startApp } from './helpers.js'
 
 const setup = startApp
 
+/**
+ * An app whose `identify` holds every request marked `x-slow: 1` until `letSlowIdentify()`, so
+ * that such a caller reaches the broker with the session as it read it before later refreshes.
+ */
+async function withSlowIdentify(t: Parameters<typeof setup>[0]) {
+  let letSlowIdentify!: () => void
+  const slowIdentify = new Promise<void>((resolve) => { letSlowIdentify = resolve })
+  const started = await setup(t, {
+    minRefreshIntervalMs: 0,
+    identify: async (request) => {
+      if (request.headers['x-slow'] === '1') await slowIdentify
+      return (request.headers['x-test-user'] as string | undefined) ?? null
+    },
+  })
+  return { ...started, letSlowIdentify }
+}
+
 /** A store without TTL, so that a session can outlive its refresh token (as with clock skew). */
 function keepingStore(): SessionStore & { sessions: Map<string, StoredSession> } {
   const sessions = new Map<string, StoredSession>()
@@ -215,15 +232,7 @@ test('a sign-out that lands just before a refreshed token is saved stays a sign-
 test('a refresh that read the session before an earlier flight landed takes that flight\'s token: no second upstream call', async (t) => {
   // The slow caller's identify is held open until the fast caller's refresh has come back, so
   // it goes on to the broker with the session as it was before that refresh.
-  let letSlowIdentify!: () => void
-  const slowIdentify = new Promise<void>((resolve) => { letSlowIdentify = resolve })
-  const { chatzy, app } = await setup(t, {
-    minRefreshIntervalMs: 0,
-    identify: async (request) => {
-      if (request.headers['x-slow'] === '1') await slowIdentify
-      return (request.headers['x-test-user'] as string | undefined) ?? null
-    },
-  })
+  const { chatzy, app, letSlowIdentify } = await withSlowIdentify(t)
   const started = await call(app, 'POST', '/session', { user: 'alice' })
   const cookie = sessionCookieOf(started)
   const held = started.json().expires_at as number
@@ -243,15 +252,7 @@ test('a caller holding the token another caller\'s flight settled on still gets 
   // Tab A read the session before tab B's refresh landed; its flight then finds B's stored token
   // newer than its own and settles on it. Tab C holds that very token: riding A's flight, it
   // must not get it back, but a new one.
-  let letSlowIdentify!: () => void
-  const slowIdentify = new Promise<void>((resolve) => { letSlowIdentify = resolve })
-  const { chatzy, app } = await setup(t, {
-    minRefreshIntervalMs: 0,
-    identify: async (request) => {
-      if (request.headers['x-slow'] === '1') await slowIdentify
-      return (request.headers['x-test-user'] as string | undefined) ?? null
-    },
-  })
+  const { chatzy, app, letSlowIdentify } = await withSlowIdentify(t)
   const slow = { 'x-slow': '1' }
   const started = await call(app, 'POST', '/session', { user: 'alice' })
   const cookie = sessionCookieOf(started)

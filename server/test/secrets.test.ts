@@ -2,8 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify, { type LightMyRequestResponse } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
-import chatzyAgent, { logRedactPaths, memoryStore, type ChatzyAgentOptions, type SessionStore } from '../src/index.js'
-import { API_KEY, CHATBOT_ID, COOKIE_SECRET, call, captureLogs, sessionCookieOf, startChatzy } from './helpers.js'
+import chatzyAgent, { logRedactPaths, memoryStore, type SessionStore } from '../src/index.js'
+import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, captureLogs, sessionCookieOf, startChatzy } from './helpers.js'
 
 /**
  * Runs every route and every error path with the log at trace level, then looks for each
@@ -23,19 +23,7 @@ test('no refresh token, API key, access token or cookie value in any log line; n
       return sessions.set(id, session, ttlMs)
     },
   }
-  const app = Fastify({ logger: { level: 'trace', stream: logs.stream } })
-  await app.register(chatzyAgent, {
-    apiKey: API_KEY,
-    chatbotId: CHATBOT_ID,
-    apiUrl: chatzy.url,
-    appUrl: 'https://app.chatzy.test',
-    identify: (request) => (request.headers['x-test-user'] as string | undefined) ?? null,
-    cookie: { secret: COOKIE_SECRET },
-    store,
-    retries: 1,
-    timeoutMs: 500,
-    minRefreshIntervalMs: 0,
-  } satisfies ChatzyAgentOptions)
+  const app = await buildApp(chatzy, { store, retries: 1, timeoutMs: 500, minRefreshIntervalMs: 0 }, { logger: { level: 'trace', stream: logs.stream } })
   t.after(() => Promise.all([app.close(), chatzy.app.close()]))
 
   const answers: { name: string; response: LightMyRequestResponse }[] = []
