@@ -173,6 +173,11 @@ export function createBroker(options: BrokerOptions) {
     mint,
     save,
 
+    /** Can the stored token answer a caller holding one that expires at `callerExpiresAt`, with no upstream call? */
+    reusable(session: StoredSession, callerExpiresAt: number | undefined): boolean {
+      return canReuse(session, callerExpiresAt, Date.now())
+    },
+
     /**
      * A usable access token for the session: the stored one when it is fresh enough, otherwise
      * one upstream refresh (re-mint when Chatzy refuses the refresh token), shared by all callers.

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { ForbiddenOrigin, UnsupportedMediaType } from './errors.js'
+import { boundedMemo } from './bounded-memo.js'
 
 /**
  * CSRF defence for the plugin's routes (OAuth 2.0 for Browser-Based Apps BCP): a static custom
@@ -23,21 +24,17 @@ export function csrfGuard(allowedOrigins: readonly string[] | undefined) {
 
 /**
  * This server's origin as a browser writes it (default ports left out, host in lower case), or
- * undefined for a bad Host. A server answers to a handful of hosts, so each is parsed once:
- * the memo holds at most 64, and a flood of made-up Host headers only empties it.
+ * undefined for a bad Host. Parsed once per Host.
  */
-const ownOrigins = new Map<string, string | undefined>()
+const ownOrigins = boundedMemo<string | undefined>()
 
 function ownOrigin(request: FastifyRequest): string | undefined {
   const key = `${request.protocol}://${request.host}`
-  if (ownOrigins.has(key)) return ownOrigins.get(key)
-  let origin: string | undefined
-  try {
-    origin = new URL(key).origin
-  } catch {
-    origin = undefined
-  }
-  if (ownOrigins.size >= 64) ownOrigins.clear()
-  ownOrigins.set(key, origin)
-  return origin
+  return ownOrigins(key, () => {
+    try {
+      return new URL(key).origin
+    } catch {
+      return undefined
+    }
+  })
 }

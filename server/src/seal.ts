@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import type { SessionStore, StoredSession } from './store.js'
+import { inProcessStore, readNowOf } from './in-process-store.js'
 
 /**
  * Sealed refresh tokens: `v1.<key id>.<base64url(iv ‖ ciphertext ‖ tag)>`, AES-256-GCM.
@@ -82,17 +83,21 @@ export function sealRefreshTokens(store: SessionStore, keys: string | string[] |
   const sealed = (id: string, session: StoredSession): StoredSession =>
     ({ ...session, refresh_token: seal(newest, session.refresh_token, context(id, session)) })
 
-  return {
-    async get(id) {
-      const stored = await store.get(id)
-      if (stored === undefined) return undefined
-      if (typeof stored.refresh_token !== 'string') return undefined
-      const refresh_token = open(byId, stored.refresh_token, context(id, stored))
-      return refresh_token === undefined ? undefined : { ...stored, refresh_token }
-    },
+  const opened = (id: string, stored: StoredSession | undefined): StoredSession | undefined => {
+    if (stored === undefined) return undefined
+    if (typeof stored.refresh_token !== 'string') return undefined
+    const refresh_token = open(byId, stored.refresh_token, context(id, stored))
+    return refresh_token === undefined ? undefined : { ...stored, refresh_token }
+  }
+
+  const wrapper: SessionStore = {
+    get: async (id) => opened(id, await store.get(id)),
     set: (id, session, ttlMs) => store.set(id, sealed(id, session), ttlMs),
     ...(store.replace && { replace: (id: string, session: StoredSession, ttlMs: number) => store.replace!(id, sealed(id, session), ttlMs) }),
     delete: (id) => store.delete(id),
     ...(store.lock && { lock: (id: string, ttlMs: number) => store.lock!(id, ttlMs) }),
   }
+  // Sealing adds no wait: an in-process store sealed stays readable at once.
+  const readNow = readNowOf(store)
+  return readNow === undefined ? wrapper : inProcessStore(wrapper, (id) => opened(id, readNow(id)))
 }

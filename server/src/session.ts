@@ -3,6 +3,8 @@ import type { RefreshAnswer, SessionAnswer } from '../../contract/wire.js'
 import type { Broker } from './broker.js'
 import type { SessionCookie } from './cookie.js'
 import { newSessionId } from './cookie.js'
+import { readNowOf } from './in-process-store.js'
+import type { VerifiedCookie } from './verified-cookies.js'
 import type { SessionStore, StoredSession } from './store.js'
 import { ChatbotNotAllowed, NoSession, Unauthenticated, UpstreamRefused } from './errors.js'
 import { chatzyLog } from './log.js'
@@ -22,11 +24,15 @@ export interface SessionFlowOptions {
  */
 export function sessionFlows(options: SessionFlowOptions) {
   const { store, broker, cookie } = options
+  const readNow = readNowOf(store)
   const appBase = options.appUrl.replace(/\/+$/, '')
 
   async function identify(request: FastifyRequest): Promise<string | undefined> {
-    const user = await options.identify(request)
-    return typeof user === 'string' && user !== '' ? user : undefined
+    return signedIn(await options.identify(request))
+  }
+
+  function answer(session: StoredSession): RefreshAnswer {
+    return { access_token: session.access_token, expires_at: session.access_expires_at }
   }
 
   function iframeUrl(session: StoredSession): string {
@@ -45,6 +51,38 @@ export function sessionFlows(options: SessionFlowOptions) {
     await store.delete(id)
     cookie.clear(request, reply)
     throw new NoSession()
+  }
+
+  /** The rest of a refresh, for whatever the hot path could not answer at once. */
+  async function settle(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    presented: VerifiedCookie,
+    stored: StoredSession | undefined | Promise<StoredSession | undefined>,
+    identified: () => ReturnType<SessionFlowOptions['identify']>,
+    callerExpiresAt: number | undefined,
+  ): Promise<RefreshAnswer> {
+    const { id } = presented
+    const session = await stored
+    if (session === undefined) {
+      request.log.debug('chatzy: session cookie names no live session (expired or ended)')
+      cookie.clear(request, reply)
+      throw new NoSession()
+    }
+    if (signedIn(await identified()) !== session.user_id) {
+      // The host user signed out or changed: this session must not serve anyone any more.
+      return drop(request, reply, id, 'the signed-in user changed')
+    }
+    let next: StoredSession
+    try {
+      next = await broker.refresh(id, session, callerExpiresAt, () => chatzyLog(request))
+    } catch (error) {
+      // Chatzy refused both the refresh token and a fresh mint for this user.
+      if (error instanceof UpstreamRefused) return drop(request, reply, id, 'Chatzy refused the user')
+      throw error
+    }
+    if (presented.renew || next.refresh_expires_at !== session.refresh_expires_at) keepCookie(request, reply, id, next)
+    return answer(next)
   }
 
   return {
@@ -78,30 +116,20 @@ export function sessionFlows(options: SessionFlowOptions) {
       }
     },
 
-    async refresh(request: FastifyRequest, reply: FastifyReply, callerExpiresAt?: number): Promise<RefreshAnswer> {
+    /**
+     * A usable access token for the session of the request's cookie. The common case (a tab
+     * asking again while the stored token is still good) is answered in the same turn, without
+     * a single await, when the store is in this process's memory and `identify` answers at once.
+     */
+    refresh(request: FastifyRequest, reply: FastifyReply, callerExpiresAt?: number): RefreshAnswer | Promise<RefreshAnswer> {
       const presented = cookie.read(request)
       if (presented === undefined) throw new NoSession()
-      const { id } = presented
-      const session = await store.get(id)
-      if (session === undefined) {
-        request.log.debug('chatzy: session cookie names no live session (expired or ended)')
-        cookie.clear(request, reply)
-        throw new NoSession()
-      }
-      if ((await identify(request)) !== session.user_id) {
-        // The host user signed out or changed: this session must not serve anyone any more.
-        return drop(request, reply, id, 'the signed-in user changed')
-      }
-      let next: StoredSession
-      try {
-        next = await broker.refresh(id, session, callerExpiresAt, () => chatzyLog(request))
-      } catch (error) {
-        // Chatzy refused both the refresh token and a fresh mint for this user.
-        if (error instanceof UpstreamRefused) return drop(request, reply, id, 'Chatzy refused the user')
-        throw error
-      }
-      if (presented.renew || next.refresh_expires_at !== session.refresh_expires_at) keepCookie(request, reply, id, next)
-      return { access_token: next.access_token, expires_at: next.access_expires_at }
+      if (readNow === undefined) return settle(request, reply, presented, store.get(presented.id), () => options.identify(request), callerExpiresAt)
+      const session = readNow(presented.id)
+      if (session === undefined || presented.renew) return settle(request, reply, presented, session, () => options.identify(request), callerExpiresAt)
+      const user = options.identify(request)
+      if (user === session.user_id && broker.reusable(session, callerExpiresAt)) return answer(session)
+      return settle(request, reply, presented, session, () => user, callerExpiresAt)
     },
 
     async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -113,3 +141,8 @@ export function sessionFlows(options: SessionFlowOptions) {
 }
 
 export type SessionFlows = ReturnType<typeof sessionFlows>
+
+/** Who `identify` says is signed in: a non-empty string, or nobody. */
+function signedIn(user: unknown): string | undefined {
+  return typeof user === 'string' && user !== '' ? user : undefined
+}

@@ -1,24 +1,14 @@
 import type { SessionStore, StoredSession } from './store.js'
 import { StoreUnavailable } from './errors.js'
-
-const inProcess = new WeakSet<SessionStore>()
-
-/**
- * Marks a store that lives in this process's memory: its operations settle within the same
- * turn of the event loop and cannot hang on a network, so guarding them would only cost a
- * timer per operation.
- */
-export function inProcessStore<S extends SessionStore>(store: S): S {
-  inProcess.add(store)
-  return store
-}
+import { readNowOf } from './in-process-store.js'
 
 /**
  * Wraps a store so that a failing or hanging one becomes 503 `CHATZY_STORE_UNAVAILABLE`
- * within a bounded time, instead of a 500 or a request that never ends.
+ * within a bounded time, instead of a 500 or a request that never ends. A store in this
+ * process's memory (see `inProcessStore`) cannot hang, and is used as is.
  */
 export function guardStore(store: SessionStore, timeoutMs = 2_000): SessionStore {
-  if (inProcess.has(store)) return store
+  if (readNowOf(store) !== undefined) return store
   function bounded<T>(operation: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new StoreUnavailable()), timeoutMs)

@@ -1,5 +1,5 @@
 import type { SessionStore, StoredSession } from '../store.js'
-import { inProcessStore } from '../store-guard.js'
+import { inProcessStore } from '../in-process-store.js'
 
 export interface MemoryStoreOptions {
   /** Upper bound on live sessions; the least recently used one is evicted beyond it. Default 10,000. */
@@ -51,17 +51,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
   }
 
+  /** A read makes the session the most recently used one; an expired one is dropped. */
+  function read(id: string): StoredSession | undefined {
+    const entry = entries.get(id)
+    if (entry === undefined) return undefined
+    entries.delete(id)
+    if (entry.expiresAt <= Date.now()) return undefined
+    entries.set(id, entry)
+    return entry.session
+  }
+
   return inProcessStore({
     get size() {
       return entries.size
     },
     async get(id) {
-      const entry = entries.get(id)
-      if (entry === undefined) return undefined
-      entries.delete(id)
-      if (entry.expiresAt <= Date.now()) return undefined
-      entries.set(id, entry)
-      return entry.session
+      return read(id)
     },
     async set(id, session, ttlMs) {
       put(id, session, ttlMs)
@@ -75,5 +80,5 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     async delete(id) {
       entries.delete(id)
     },
-  })
+  }, read)
 }
