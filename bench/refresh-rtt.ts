@@ -21,6 +21,12 @@ export interface RttResult {
   element_median_ms: number
   fetch_median_ms: number
   refresh_rtt_ratio: number
+  /** The same round through a hand-written relay of a few lines instead of the element (see RELAY). */
+  relay_median_ms: number
+  /** The relay over the bare fetch: the least any element could reach here, two cross-process hops added to the fetch. */
+  relay_rtt_ratio: number
+  /** The element over the relay: what the element itself adds to a round. */
+  element_vs_relay_ratio: number
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -92,6 +98,33 @@ function elementRound(frame: Frame): Promise<number> {
   return frame.evaluate(ELEMENT_ROUND) as Promise<number>
 }
 
+/**
+ * The least an element can do for a round, written by hand: a second iframe of the same
+ * Chatzy page, and a page listener that answers its [TOKEN_REFRESH] with one bare fetch of the
+ * same route and body, posting the token back. No checks, no retries, no events: the floor
+ * under this protocol, in this browser, on this machine.
+ */
+const RELAY = `(async ({ src, body }) => {
+  const frame = document.createElement('iframe')
+  frame.name = 'chatzy-relay'
+  frame.src = src
+  document.body.append(frame)
+  await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }))
+  addEventListener('message', async (event) => {
+    if (event.source !== frame.contentWindow) return
+    const data = typeof event.data === 'string' ? JSON.parse(event.data) : event.data
+    if (!data || data.type !== '[TOKEN_REFRESH]') return
+    const response = await fetch('/chatzy/refresh', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-chatzy-agent': '1' },
+      body: window.__relayBody ?? body,
+    })
+    const { access_token } = await response.json()
+    frame.contentWindow.postMessage({ type: '[TOKEN_REFRESH_RESPONSE]', access_token }, event.origin)
+  })
+})`
+
 /** The same route, same headers and body, from the host page with a bare fetch. */
 function fetchRound(page: Page, body: string): Promise<number> {
   return page.evaluate(async (payload) => {
@@ -106,6 +139,16 @@ function fetchRound(page: Page, body: string): Promise<number> {
     if (!response.ok) throw new Error(`bare fetch answered ${response.status}`)
     return performance.now() - started
   }, body)
+}
+
+/** The relay's iframe, loaded and told not to ask on its own, like the element's. */
+async function startRelay(page: Page, src: string): Promise<Frame> {
+  await page.evaluate(`${RELAY}(${JSON.stringify({ src, body: '{}' })})`)
+  const frame = page.frame({ name: 'chatzy-relay' })
+  if (frame === null) throw new Error('the relay iframe did not load')
+  await frame.waitForFunction(() => 'chatzyMock' in window)
+  await frame.evaluate(() => (window as unknown as { chatzyMock: { setAutoAsk(on: boolean): void } }).chatzyMock.setAutoAsk(false))
+  return frame
 }
 
 const median = (values: number[]) => {
@@ -143,28 +186,44 @@ export async function measureRefreshRtt(hostPage: HostPage, requestedRounds = 10
     await frame.waitForFunction(() => 'chatzyMock' in window)
     await frame.evaluate(() => (window as unknown as { chatzyMock: { setAutoAsk(on: boolean): void } }).chatzyMock.setAutoAsk(false))
 
+    const relayFrame = await startRelay(page, (await frameHandle!.getAttribute('src'))!)
+    const relayRound = async () => {
+      await page.evaluate((body) => { (window as unknown as { __relayBody: string }).__relayBody = body }, lastBody)
+      return elementRound(relayFrame)
+    }
+
     for (let i = 0; i < warmup; i++) {
       await elementRound(frame)
       await fetchRound(page, lastBody)
+      await relayRound()
     }
     const viaElement: number[] = []
     const viaFetch: number[] = []
+    const viaRelay: number[] = []
     for (let i = 0; i < rounds; i++) {
       viaElement.push(await elementRound(frame))
       // Let the iframe finish its own check of the new token before the next timing.
       await pause(20)
       viaFetch.push(await fetchRound(page, lastBody))
       await pause(20)
+      viaRelay.push(await relayRound())
+      await pause(20)
     }
     const viaElementMedian = median(viaElement)
     const bare = median(viaFetch)
+    const relay = median(viaRelay)
+    const ms = (value: number) => Math.round(value * 100) / 100
+    const ratio = (value: number) => Math.round(value * 1000) / 1000
     return {
       page: hostPage,
       rounds,
       loop_breaker_lifted: element !== undefined,
-      element_median_ms: Math.round(viaElementMedian * 100) / 100,
-      fetch_median_ms: Math.round(bare * 100) / 100,
-      refresh_rtt_ratio: Math.round((viaElementMedian / bare) * 1000) / 1000,
+      element_median_ms: ms(viaElementMedian),
+      fetch_median_ms: ms(bare),
+      refresh_rtt_ratio: ratio(viaElementMedian / bare),
+      relay_median_ms: ms(relay),
+      relay_rtt_ratio: ratio(relay / bare),
+      element_vs_relay_ratio: ratio(viaElementMedian / relay),
     }
   } finally {
     await browser.close()
