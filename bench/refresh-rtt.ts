@@ -101,15 +101,17 @@ function elementRound(frame: Frame): Promise<number> {
 /**
  * The least an element can do for a round, written by hand: a second iframe of the same
  * Chatzy page, and a page listener that answers its [TOKEN_REFRESH] with one bare fetch of the
- * same route and body, posting the token back. No checks, no retries, no events: the floor
- * under this protocol, in this browser, on this machine.
+ * same route, posting the token back. No origin or shape checks, no retries, no events: the
+ * floor under this protocol, in this browser, on this machine. Like the element, it sends the
+ * expiry of the token it holds. A failed fetch is not answered, and the round fails.
  */
-const RELAY = `(async ({ src, body }) => {
+const RELAY = `(async ({ src }) => {
   const frame = document.createElement('iframe')
   frame.name = 'chatzy-relay'
   frame.src = src
   document.body.append(frame)
   await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }))
+  let held
   addEventListener('message', async (event) => {
     if (event.source !== frame.contentWindow) return
     const data = typeof event.data === 'string' ? JSON.parse(event.data) : event.data
@@ -118,32 +120,41 @@ const RELAY = `(async ({ src, body }) => {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json', 'x-chatzy-agent': '1' },
-      body: window.__relayBody ?? body,
+      body: JSON.stringify(held === undefined ? {} : { expires_at: held }),
     })
-    const { access_token } = await response.json()
+    if (!response.ok) return
+    const { access_token, expires_at } = await response.json()
+    held = expires_at
     frame.contentWindow.postMessage({ type: '[TOKEN_REFRESH_RESPONSE]', access_token }, event.origin)
   })
 })`
 
-/** The same route, same headers and body, from the host page with a bare fetch. */
-function fetchRound(page: Page, body: string): Promise<number> {
-  return page.evaluate(async (payload) => {
+/**
+ * The same route and headers from the host page with a bare fetch. Like the element and the
+ * relay, it sends the expiry of the token it last got, so that all three ask the server the
+ * same question.
+ */
+function fetchRound(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const state = window as unknown as { chatzyBareHeld?: number }
     const started = performance.now()
     const response = await fetch('/chatzy/refresh', {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json', 'x-chatzy-agent': '1' },
-      body: payload,
+      body: JSON.stringify(state.chatzyBareHeld === undefined ? {} : { expires_at: state.chatzyBareHeld }),
     })
-    await response.json()
+    const answer = (await response.json()) as { expires_at: number }
     if (!response.ok) throw new Error(`bare fetch answered ${response.status}`)
-    return performance.now() - started
-  }, body)
+    const elapsed = performance.now() - started
+    state.chatzyBareHeld = answer.expires_at
+    return elapsed
+  })
 }
 
 /** The relay's iframe, loaded and told not to ask on its own, like the element's. */
 async function startRelay(page: Page, src: string): Promise<Frame> {
-  await page.evaluate(`${RELAY}(${JSON.stringify({ src, body: '{}' })})`)
+  await page.evaluate(`${RELAY}(${JSON.stringify({ src })})`)
   const frame = page.frame({ name: 'chatzy-relay' })
   if (frame === null) throw new Error('the relay iframe did not load')
   await frame.waitForFunction(() => 'chatzyMock' in window)
@@ -173,10 +184,6 @@ export async function measureRefreshRtt(hostPage: HostPage, requestedRounds = 10
     if (element !== undefined) {
       await page.route(`${demo.hostUrl}/assets/chatzy-agent.js`, (route) => route.fulfill({ contentType: 'text/javascript; charset=utf-8', body: element }))
     }
-    let lastBody = '{}'
-    page.on('request', (request) => {
-      if (new URL(request.url()).pathname === '/chatzy/refresh') lastBody = request.postData() ?? '{}'
-    })
     await page.goto(demo.hostUrl)
     await page.getByRole('button', { name: 'Sign in as alice' }).click()
     if (hostPage !== '/') await page.goto(`${demo.hostUrl}${hostPage}`)
@@ -187,28 +194,29 @@ export async function measureRefreshRtt(hostPage: HostPage, requestedRounds = 10
     await frame.evaluate(() => (window as unknown as { chatzyMock: { setAutoAsk(on: boolean): void } }).chatzyMock.setAutoAsk(false))
 
     const relayFrame = await startRelay(page, (await frameHandle!.getAttribute('src'))!)
-    const relayRound = async () => {
-      await page.evaluate((body) => { (window as unknown as { __relayBody: string }).__relayBody = body }, lastBody)
-      return elementRound(relayFrame)
+    const kinds = {
+      element: () => elementRound(frame),
+      fetch: () => fetchRound(page),
+      relay: () => elementRound(relayFrame),
     }
+    const order = Object.keys(kinds) as (keyof typeof kinds)[]
 
     for (let i = 0; i < warmup; i++) {
-      await elementRound(frame)
-      await fetchRound(page, lastBody)
-      await relayRound()
+      for (const kind of order) await kinds[kind]()
     }
-    const viaElement: number[] = []
-    const viaFetch: number[] = []
-    const viaRelay: number[] = []
+    const times: Record<keyof typeof kinds, number[]> = { element: [], fetch: [], relay: [] }
     for (let i = 0; i < rounds; i++) {
-      viaElement.push(await elementRound(frame))
-      // Let the iframe finish its own check of the new token before the next timing.
-      await pause(20)
-      viaFetch.push(await fetchRound(page, lastBody))
-      await pause(20)
-      viaRelay.push(await relayRound())
-      await pause(20)
+      // Each kind takes each place in turn, so that none always follows the same other.
+      for (let k = 0; k < order.length; k++) {
+        const kind = order[(i + k) % order.length]!
+        times[kind].push(await kinds[kind]())
+        // Let the iframe finish its own check of the new token before the next timing.
+        await pause(20)
+      }
     }
+    const viaElement = times.element
+    const viaFetch = times.fetch
+    const viaRelay = times.relay
     const viaElementMedian = median(viaElement)
     const bare = median(viaFetch)
     const relay = median(viaRelay)

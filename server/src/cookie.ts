@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
 import { parseCookie, stringifySetCookie } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { boundedMemo } from './bounded-memo.js'
 import { isLoopback } from './loopback.js'
 import { verifiedCookies, type VerifiedCookie } from './verified-cookies.js'
 
@@ -42,12 +41,9 @@ export function sessionCookie(options: CookieOptions) {
     return { id: result.value, renew: result.renew }
   })
 
-  // Worked out once per Host: every refresh asks, and a server answers to a handful.
-  const loopbackHosts = boundedMemo<boolean>()
-
   function isSecure(request: FastifyRequest): boolean {
     if (options.secure !== 'auto') return options.secure
-    return request.protocol === 'https' || !loopbackHosts(request.host, () => isLoopback(request.hostname))
+    return request.protocol === 'https' || !isLoopback(request.hostname)
   }
 
   function nameFor(request: FastifyRequest): string {

@@ -18,6 +18,16 @@ export interface SessionFlowOptions {
   cookie: SessionCookie
 }
 
+/** A refresh on its way through `settle`, with what the hot path already did for it. */
+interface Refreshing {
+  presented: VerifiedCookie
+  /** The session as read, or its read under way. */
+  stored: StoredSession | undefined | Promise<StoredSession | undefined>
+  /** `identify`'s answer for this request: it is asked once, whichever path asks. */
+  identified: () => ReturnType<SessionFlowOptions['identify']>
+  callerExpiresAt: number | undefined
+}
+
 /**
  * The three things a browser can do with its Chatzy session: start it, refresh its access
  * token, end it. The user is always `identify(request)`, never anything the browser says.
@@ -53,15 +63,18 @@ export function sessionFlows(options: SessionFlowOptions) {
     throw new NoSession()
   }
 
+  /**
+   * Whether `settle` would answer with the stored token and do nothing else: the same user, a
+   * token the caller may have again, and no cookie to sign again. The hot path answers only
+   * then, so this must stay in step with `settle`.
+   */
+  function answersAsStored(presented: VerifiedCookie, session: StoredSession, user: unknown, callerExpiresAt: number | undefined): boolean {
+    return !presented.renew && user === session.user_id && broker.reusable(session, callerExpiresAt)
+  }
+
   /** The rest of a refresh, for whatever the hot path could not answer at once. */
-  async function settle(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    presented: VerifiedCookie,
-    stored: StoredSession | undefined | Promise<StoredSession | undefined>,
-    identified: () => ReturnType<SessionFlowOptions['identify']>,
-    callerExpiresAt: number | undefined,
-  ): Promise<RefreshAnswer> {
+  async function settle(request: FastifyRequest, reply: FastifyReply, refreshing: Refreshing): Promise<RefreshAnswer> {
+    const { presented, stored, identified, callerExpiresAt } = refreshing
     const { id } = presented
     const session = await stored
     if (session === undefined) {
@@ -124,12 +137,15 @@ export function sessionFlows(options: SessionFlowOptions) {
     refresh(request: FastifyRequest, reply: FastifyReply, callerExpiresAt?: number): RefreshAnswer | Promise<RefreshAnswer> {
       const presented = cookie.read(request)
       if (presented === undefined) throw new NoSession()
-      if (readNow === undefined) return settle(request, reply, presented, store.get(presented.id), () => options.identify(request), callerExpiresAt)
+      const identified = () => options.identify(request)
+      if (readNow === undefined) {
+        return settle(request, reply, { presented, stored: store.get(presented.id), identified, callerExpiresAt })
+      }
       const session = readNow(presented.id)
-      if (session === undefined || presented.renew) return settle(request, reply, presented, session, () => options.identify(request), callerExpiresAt)
+      if (session === undefined) return settle(request, reply, { presented, stored: undefined, identified, callerExpiresAt })
       const user = options.identify(request)
-      if (user === session.user_id && broker.reusable(session, callerExpiresAt)) return answer(session)
-      return settle(request, reply, presented, session, () => user, callerExpiresAt)
+      if (answersAsStored(presented, session, user, callerExpiresAt)) return answer(session)
+      return settle(request, reply, { presented, stored: session, identified: () => user, callerExpiresAt })
     },
 
     async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
