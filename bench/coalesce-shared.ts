@@ -4,13 +4,12 @@
  * balancer. One refresh per session across both means 100. Needs `redis-server` on the PATH
  * (a throwaway one is started on a free loopback port); undefined without it.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import { createMockChatzy } from '../demo/mock-chatzy/api.js'
 import chatzyAgent, { redisStore } from '../server/src/index.js'
+import { startRedisServer } from '../test/redis-server.js'
 
 const CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
 const browserHeaders = { 'content-type': 'application/json', 'x-chatzy-agent': '1' }
@@ -23,45 +22,8 @@ export interface SharedCoalesceResult {
   sessions_with_split_answers: number
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function startRedis(): Promise<{ child: ChildProcess; url: string } | undefined> {
-  const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  const failed = await new Promise<boolean>((resolve) => {
-    child.once('error', () => resolve(true))
-    setTimeout(() => resolve(false), 300)
-  })
-  if (failed) return undefined
-  const url = `redis://127.0.0.1:${port}`
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null })
-  probe.on('error', () => undefined) // refused until redis-server listens
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      await probe.connect()
-      await probe.ping()
-      probe.disconnect()
-      return { child, url }
-    } catch {
-      probe.disconnect()
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-  child.kill()
-  return undefined
-}
-
 export async function measureSharedCoalescing(sessions = 100, perSession = 50): Promise<SharedCoalesceResult | undefined> {
-  const redis = await startRedis()
+  const redis = await startRedisServer().catch(() => undefined)
   if (redis === undefined) return undefined
   const apiKey = `ak-bench-${randomBytes(6).toString('hex')}`
   const chatzy = createMockChatzy({ apiKey })
@@ -116,6 +78,6 @@ export async function measureSharedCoalescing(sessions = 100, perSession = 50): 
     for (const app of apps) await app.close()
     for (const client of clients) client.disconnect()
     await chatzy.app.close()
-    redis.child.kill()
+    await redis.close()
   }
 }

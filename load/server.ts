@@ -6,14 +6,13 @@
  *   { type: 'stats' }                              upstream calls and tokens issued, per user
  *   { type: 'close' }
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import { createMockChatzy } from '../demo/mock-chatzy/api.js'
 import type { FaultPlan } from '../demo/mock-chatzy/faults.js'
 import chatzyAgent, { redisStore } from '../server/src/index.js'
+import { startRedisServer } from '../test/redis-server.js'
 
 export const LOAD_USER_HEADER = 'x-load-user'
 const CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
@@ -42,43 +41,6 @@ export interface UpstreamStats {
   errorLogLines: number
   /** Those lines by error code and underlying cause. */
   errorCauses: Record<string, number>
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** A throwaway redis-server on a free loopback port, for instances that share sessions. */
-async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  child.once('error', (error) => {
-    console.error(`load: cannot start redis-server (${error.message}); LOAD_INSTANCES > 1 needs it on the PATH`)
-    process.exit(1)
-  })
-  const url = `redis://127.0.0.1:${port}`
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
-    probe.on('error', () => undefined) // refused until redis-server listens
-    try {
-      await probe.connect()
-      await probe.ping()
-      return { child, url }
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    } finally {
-      probe.disconnect()
-    }
-  }
-  child.kill()
-  throw new Error('redis-server did not answer')
 }
 
 async function main(config: ServerConfig) {
@@ -136,7 +98,12 @@ async function main(config: ServerConfig) {
     },
   }
 
-  const redis = config.instances > 1 ? await startRedis() : undefined
+  const redis = config.instances > 1
+    ? await startRedisServer().catch((error: Error) => {
+      console.error(`load: ${error.message}; LOAD_INSTANCES > 1 needs redis-server on the PATH`)
+      process.exit(1)
+    })
+    : undefined
   const redisClients: Redis[] = []
   const cookieSecret = randomBytes(32).toString('hex')
   const apps: FastifyInstance[] = []
@@ -195,7 +162,7 @@ async function main(config: ServerConfig) {
         chatzy.faults.clear()
         for (const app of apps) await app.close()
         for (const client of redisClients) client.disconnect()
-        redis?.child.kill()
+        await redis?.close()
         await chatzy.app.close()
         process.exit(0)
     }
