@@ -1,30 +1,21 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import Fastify from 'fastify'
-import chatzyAgent, { memoryStore } from '../src/index.js'
+import { memoryStore } from '../src/index.js'
 import { guardStore } from '../src/store-guard.js'
-import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, captureLogs, sessionCookieOf, startChatzy } from './helpers.js'
+import { buildApp, call, captureLogs, sessionCookieOf, startChatzy } from './helpers.js'
 
 test('successful session, refresh and sign-out build no child logger of their own', async (t) => {
   const chatzy = await startChatzy()
   t.after(() => chatzy.app.close())
   const logs = captureLogs()
-  const app = Fastify({ logger: { level: 'trace', stream: logs.stream } })
+  const app = await buildApp(chatzy, { minRefreshIntervalMs: 0 }, { logger: { level: 'trace', stream: logs.stream } })
+  t.after(() => app.close())
   let children = 0
   app.addHook('onRequest', (request, _reply, done) => {
     const child = request.log.child.bind(request.log)
     request.log.child = (...args: Parameters<typeof child>) => { children++; return child(...args) }
     done()
   })
-  await app.register(chatzyAgent, {
-    apiKey: API_KEY,
-    chatbotId: CHATBOT_ID,
-    apiUrl: chatzy.url,
-    identify: (request) => (request.headers['x-test-user'] as string | undefined) ?? null,
-    cookie: { secret: COOKIE_SECRET },
-    minRefreshIntervalMs: 0,
-  })
-  t.after(() => app.close())
   const started = await call(app, 'POST', '/session', { user: 'alice' })
   const cookie = sessionCookieOf(started)
   const reloaded = await call(app, 'POST', '/session', { user: 'alice', cookie })
