@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
-import { parseCookie, stringifySetCookie } from 'cookie'
+import { parse as parseCookie, serialize } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { isLoopback } from './loopback.js'
 import { verifiedCookies, type VerifiedCookie } from './verified-cookies.js'
@@ -70,9 +70,7 @@ export function sessionCookie(options: CookieOptions) {
 
     write(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number) {
       const secure = isSecure(request)
-      reply.header('set-cookie', stringifySetCookie({
-        name: nameFor(request),
-        value: signer.sign(id),
+      reply.header('set-cookie', serialize(nameFor(request), signer.sign(id), {
         httpOnly: true,
         secure,
         sameSite: options.sameSite,
@@ -84,9 +82,7 @@ export function sessionCookie(options: CookieOptions) {
 
     clear(request: FastifyRequest, reply: FastifyReply) {
       const secure = isSecure(request)
-      reply.header('set-cookie', stringifySetCookie({
-        name: nameFor(request),
-        value: '',
+      reply.header('set-cookie', serialize(nameFor(request), '', {
         expires: new Date(0),
         maxAge: 0,
         httpOnly: true,
