@@ -27,7 +27,7 @@ const TEMPLATE = '<div part="base"><slot name="loading"><div class="notice" role
  * through the host's own server (the `chatzy-agent/server` Fastify plugin).
  *
  * @tag chatzy-agent
- * @fires {ChatzyReadyEvent} chatzy-ready - The iframe is shown with its first token (`userId`, `expiresAt`).
+ * @fires {ChatzyReadyEvent} chatzy-ready - The Chatzy page has loaded in the iframe with its first token (`userId`, `expiresAt`); nudges sent before it are delivered first.
  * @fires {ChatzyTokenRefreshedEvent} chatzy-token-refreshed - A new access token went to the iframe (`expiresAt`, `reason`: `iframe`, `ahead` or `manual`).
  * @fires {ChatzyErrorEvent} chatzy-error - No token could be had; `code` says why, `retryable` whether Retry may help.
  * @fires {ChatzyMessageEvent} chatzy-message - Any other message of the iframe (`message`, a plain copy).
@@ -83,6 +83,10 @@ export class ChatzyAgent extends ReactiveElement {
   #tabs?: SignOutChannel
   #schedule = new RefreshSchedule(() => void this.#push('ahead'), () => this.#recover())
   #frame?: HTMLIFrameElement
+  /** The iframe once the Chatzy page in it has loaded: before that, a message would go to a blank document. */
+  #loaded?: HTMLIFrameElement
+  /** Nudges not yet delivered, in order: they wait for a loaded iframe. */
+  #nudges: string[] = []
   #notice?: HTMLElement
   #user?: string
   #expiry = 0
@@ -139,7 +143,8 @@ export class ChatzyAgent extends ReactiveElement {
 
   /** Inserts a nudge message into the conversation (sent as a JSON string, as Chatzy's own example does). */
   nudge(text: string): void {
-    if (this.#frame) this.#post(this.#frame, { type: ASSISTANT_NUDGE, nudge_message: String(text) }, 'string')
+    this.#nudges.push(String(text))
+    this.#deliver()
   }
 
   /** Starts again from a new session, in a new iframe (also what the default Retry button does). */
@@ -156,6 +161,7 @@ export class ChatzyAgent extends ReactiveElement {
     const tabs = this.#tabs ?? new SignOutChannel(this.endpoint, () => undefined)
     this.#tabs = undefined
     this.#end()
+    this.#nudges = []
     this.status = 'idle'
     await client.end().catch(() => undefined)
     tabs.announce()
@@ -194,7 +200,7 @@ export class ChatzyAgent extends ReactiveElement {
     this.#run = undefined
     this.#schedule.arm(0)
     this.#frame?.remove()
-    this.#frame = undefined
+    this.#frame = this.#loaded = undefined
     this.#failure = undefined
   }
 
@@ -240,12 +246,27 @@ export class ChatzyAgent extends ReactiveElement {
     frame.title = this.title
     if (this.allow) frame.allow = this.allow
     frame.src = session.iframe_url
+    frame.addEventListener('load', () => this.#ready(frame, session), { once: true })
     this.renderRoot.firstElementChild?.prepend(frame)
     this.#user = session.user_id
     this.#failure = undefined
     this.#accept(session.expires_at)
-    this.status = 'ready'
+    this.status = 'loading'
+  }
+
+  /** The Chatzy page has loaded and holds its token: queued nudges go first, then the host hears of it. */
+  #ready(frame: HTMLIFrameElement, session: SessionAnswer) {
+    if (frame !== this.#frame) return
+    this.#loaded = frame
+    this.#deliver()
+    if (this.status !== 'error') this.status = 'ready'
     this.dispatchEvent(new ChatzyReadyEvent(session.user_id, session.expires_at))
+  }
+
+  #deliver() {
+    const frame = this.#frame
+    if (frame === undefined || frame !== this.#loaded) return
+    for (const text of this.#nudges.splice(0)) this.#post(frame, { type: ASSISTANT_NUDGE, nudge_message: text }, 'string')
   }
 
   #accept(expiresAt: number) {
@@ -269,7 +290,7 @@ export class ChatzyAgent extends ReactiveElement {
     const renewing = this.#tokenClient().renew(this.chatbotId, this.#expiry, run.signal)
     // Announced once the request is under way: a host that re-renders on the status change
     // must not hold up the request the iframe waits on.
-    this.status = 'refreshing'
+    if (frame === this.#loaded) this.status = 'refreshing'
     try {
       const renewal = await renewing
       if (run.signal.aborted || frame !== this.#frame) return
@@ -284,7 +305,7 @@ export class ChatzyAgent extends ReactiveElement {
       this.#announced = renewal
       this.#failure = undefined
       this.#accept(renewal.expires_at)
-      this.status = 'ready'
+      this.status = frame === this.#loaded ? 'ready' : 'loading'
       this.dispatchEvent(new ChatzyTokenRefreshedEvent(renewal.expires_at, reason))
     } catch (error) {
       if (!run.signal.aborted && frame === this.#frame) this.#fail(error)

@@ -5,7 +5,7 @@ export type ChatzyErrorCode = 'unauthenticated' | 'session-expired' | 'network' 
 
 const init: EventInit = { bubbles: true, composed: true }
 
-/** The iframe has its first token and is shown. */
+/** The Chatzy page has loaded in the iframe and holds its first token: nudges sent from here on go straight in. */
 export class ChatzyReadyEvent extends Event {
   static readonly type = 'chatzy-ready'
   constructor(readonly userId: string, readonly expiresAt: number) {
