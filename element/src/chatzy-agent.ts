@@ -1,26 +1,21 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element'
 import { property } from '@lit/reactive-element/decorators/property.js'
 import type { SessionAnswer } from '../../contract/wire.js'
-import { ChatzyErrorEvent, ChatzyMessageEvent, ChatzyReadyEvent, ChatzyTokenRefreshedEvent, type ChatzyErrorCode } from './events.js'
+import { ChatzyErrorEvent, ChatzyMessageEvent, ChatzyReadyEvent, ChatzyTokenRefreshedEvent } from './events.js'
+import { LauncherController } from './launcher-controller.js'
+import { launcherStyles } from './launcher-styles.js'
 import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, encode, originOf, parseMessage, type ChatzyMessage, type MessageForm } from './protocol.js'
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
 import { TokenClient, TokenError, type Renewal } from './token-client.js'
+import { ENGLISH, type ChatzyAgentStrings } from './strings.js'
 import { styles } from './styles.js'
 
 export type ChatzyAgentStatus = 'idle' | 'loading' | 'ready' | 'refreshing' | 'error'
 
-const NOTICES: Record<ChatzyErrorCode, string> = {
-  unauthenticated: 'Sign in to use the agent.',
-  'session-expired': 'Your session with the agent has ended.',
-  network: 'The agent cannot be reached. Check your connection.',
-  server: 'The agent is not available right now.',
-  config: 'The agent is not set up correctly.',
-}
-
 // Static markup, no data: the token and the iframe URL never go through HTML parsing.
-const TEMPLATE = '<div part="base"><slot name="loading"><div class="notice" role="status">Loading the agent…</div></slot>'
-  + '<slot name="error"><div class="notice" role="alert"><p></p><button type="button">Retry</button></div></slot></div>'
+const TEMPLATE = '<div part="base"><slot name="loading"><div class="notice" role="status"></div></slot>'
+  + '<slot name="error"><div class="notice" role="alert"><p></p><button type="button"></button></div></slot></div>'
 
 /**
  * Embeds the Chatzy AI agent iframe for the signed-in user and keeps its access token fresh
@@ -31,18 +26,41 @@ const TEMPLATE = '<div part="base"><slot name="loading"><div class="notice" role
  * @fires {ChatzyTokenRefreshedEvent} chatzy-token-refreshed - A new access token went to the iframe (`expiresAt`, `reason`: `iframe`, `ahead` or `manual`).
  * @fires {ChatzyErrorEvent} chatzy-error - No token could be had; `code` says why, `retryable` whether Retry may help.
  * @fires {ChatzyMessageEvent} chatzy-message - Any other message of the iframe (`message`, a plain copy).
+ * @fires {ChatzyOpenEvent} chatzy-open - The launcher's panel opened (`open` became true), whoever opened it.
+ * @fires {ChatzyCloseEvent} chatzy-close - The launcher's panel closed (`open` became false), whoever closed it.
+ * @slot launcher - Content of the launcher button (default: a chat icon; slotted text becomes its accessible name).
  * @slot loading - Shown while the first token is fetched (default: "Loading the agent…").
- * @slot error - Shown when the agent cannot be loaded (default: a short reason and a Retry button).
- * @csspart base - The box around the iframe.
+ * @slot error - Shown when the agent cannot be loaded (default: a short reason, and a Retry button when a retry can help).
+ * @csspart base - The box around the iframe (inline mode).
  * @csspart frame - The iframe.
+ * @csspart launcher - The launcher's floating `<button>`.
+ * @csspart panel - The launcher's panel (a non-modal dialog in the top layer) around the iframe.
+ * @csspart close - The `<button>` in the panel's header that closes it.
+ * @csspart teaser - The latest nudge beside the closed launcher, with its own dismiss button.
  * @cssproperty --chatzy-agent-height - Height of the element (default 600px).
  * @cssproperty --chatzy-agent-width - Width of the element (default 100%).
  * @cssproperty --chatzy-agent-border - Border of the box (default 1px solid #d0d4dc).
  * @cssproperty --chatzy-agent-radius - Corner radius of the box (default 12px).
  * @cssproperty --chatzy-agent-background - Background of the box, seen while loading or on error (default transparent).
+ * @cssproperty --chatzy-agent-offset - Distance of the launcher from its corner of the viewport (default 20px).
+ * @cssproperty --chatzy-agent-panel-width - Width of the launcher's panel (default 400px, capped to the viewport).
+ * @cssproperty --chatzy-agent-panel-height - Height of the launcher's panel (default 640px, capped to the viewport).
+ * @cssproperty --chatzy-agent-accent - Colour of the launcher and the panel's header (default #2d4ed8).
  */
 export class ChatzyAgent extends ReactiveElement {
-  static override styles = styles
+  static override styles = [styles, launcherStyles]
+
+  /** `inline` (default): a box in the page. `launcher`: a floating button that opens the agent in a panel. May change on a live element; the session is kept. */
+  @property() mode: 'inline' | 'launcher' = 'inline'
+
+  /** Corner of the launcher: `bottom-right` (default) or `bottom-left`. */
+  @property() position: 'bottom-right' | 'bottom-left' = 'bottom-right'
+
+  /** Whether the launcher's panel is shown. Reflected; kept per tab and chatbot across page loads (sessionStorage). */
+  @property({ type: Boolean, reflect: true }) open = false
+
+  /** Built-in texts to replace, by key (`ChatzyAgentStrings`); the keys left out stay English. */
+  @property({ attribute: false }) strings: Partial<ChatzyAgentStrings> = {}
 
   /** The Chatzy chatbot id (uuid). Required. */
   @property({ attribute: 'chatbot-id' }) chatbotId = ''
@@ -88,6 +106,8 @@ export class ChatzyAgent extends ReactiveElement {
   /** Nudges not yet delivered, in order: they wait for a loaded iframe. */
   #nudges: string[] = []
   #notice?: HTMLElement
+  #retryButton?: HTMLElement
+  #launcher = new LauncherController(this, () => void this.#start())
   #user?: string
   #expiry = 0
   #form: MessageForm = 'object'
@@ -99,7 +119,8 @@ export class ChatzyAgent extends ReactiveElement {
     const root = super.createRenderRoot() as ShadowRoot
     root.innerHTML = TEMPLATE
     this.#notice = root.querySelector('p') ?? undefined
-    root.querySelector('button')?.addEventListener('click', () => this.#retry())
+    this.#retryButton = root.querySelector('button') ?? undefined
+    this.#retryButton?.addEventListener('click', () => this.#retry())
     return root
   }
 
@@ -118,7 +139,21 @@ export class ChatzyAgent extends ReactiveElement {
     this.status = 'idle'
   }
 
+  /** The built-in texts: English, with the host's `strings` over it. */
+  get #texts(): ChatzyAgentStrings {
+    return { ...ENGLISH, ...this.strings }
+  }
+
   protected override updated(changed: PropertyValues<this>) {
+    const texts = this.#texts
+    const loading = this.renderRoot.querySelector('[role=status]')
+    if (loading) loading.textContent = texts.loading
+    if (this.#retryButton) {
+      this.#retryButton.textContent = texts.retry
+      // A setup mistake stays one whatever the user presses.
+      this.#retryButton.hidden = this.#failure?.code === 'config'
+    }
+    if (this.#notice && this.#failure) this.#notice.textContent = texts[this.#failure.code]
     const frame = this.#frame
     if (frame) {
       frame.title = this.title
@@ -127,12 +162,18 @@ export class ChatzyAgent extends ReactiveElement {
     }
     // Another chatbot, server or app: start again cleanly (the old iframe and session are of no use).
     const restart = (['chatbotId', 'endpoint', 'appUrl'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined)
+    if (changed.get('mode') !== undefined && this.isConnected && !restart) {
+      // Same session, same iframe: only the chrome around it changes (done by the launcher controller).
+      this.#observer?.disconnect()
+      this.#observer = undefined
+      if (this.mode !== 'launcher' && !this.#run) this.#begin()
+    }
     if (restart && this.isConnected) {
       this.#end()
       this.#begin()
     } else {
       if (changed.has('refreshAhead')) this.#arm()
-      if (changed.has('loading') && this.loading === 'eager' && this.isConnected && !this.#run) this.#start()
+      if (changed.has('loading') && this.loading === 'eager' && this.mode !== 'launcher' && this.isConnected && !this.#run) this.#start()
     }
   }
 
@@ -145,6 +186,24 @@ export class ChatzyAgent extends ReactiveElement {
   nudge(text: string): void {
     this.#nudges.push(String(text))
     this.#deliver()
+    this.#launcher.tease(String(text))
+  }
+
+  /** Opens the launcher's panel and moves focus into it. */
+  show(): void {
+    this.#launcher.focusOnOpen()
+    this.open = true
+  }
+
+  /** Closes the launcher's panel; focus in it goes back to the launcher. The conversation stays. */
+  hide(): void {
+    this.open = false
+  }
+
+  /** Opens the launcher's panel when closed, closes it when open. */
+  toggle(): void {
+    if (this.open) this.hide()
+    else this.show()
   }
 
   /** Starts again from a new session, in a new iframe (also what the default Retry button does). */
@@ -162,6 +221,8 @@ export class ChatzyAgent extends ReactiveElement {
     this.#tabs = undefined
     this.#end()
     this.#nudges = []
+    this.#launcher.tease()
+    this.open = false
     this.status = 'idle'
     await client.end().catch(() => undefined)
     tabs.announce()
@@ -179,7 +240,13 @@ export class ChatzyAgent extends ReactiveElement {
 
   /** Starts now, or once the element nears the viewport when lazy. */
   #begin() {
+    this.#tabs?.close()
     this.#tabs = new SignOutChannel(this.endpoint, () => this.#signedOutElsewhere())
+    // A launcher starts on the user's intent (or open): the controller calls #start.
+    if (this.mode === 'launcher') {
+      if (this.open) void this.#start()
+      return
+    }
     if (this.loading === 'eager' || typeof IntersectionObserver !== 'function') {
       this.#start()
       return
@@ -247,7 +314,8 @@ export class ChatzyAgent extends ReactiveElement {
     if (this.allow) frame.allow = this.allow
     frame.src = session.iframe_url
     frame.addEventListener('load', () => this.#ready(frame, session), { once: true })
-    this.renderRoot.firstElementChild?.prepend(frame)
+    // Before the slots, after the launcher panel's header: the tab order of what is seen.
+    this.renderRoot.querySelector('slot')?.before(frame)
     this.#user = session.user_id
     this.#failure = undefined
     this.#accept(session.expires_at)
@@ -321,8 +389,8 @@ export class ChatzyAgent extends ReactiveElement {
       this.#frame = undefined
       this.#schedule.arm(0)
     }
-    if (this.#notice) this.#notice.textContent = NOTICES[failure.code]
     this.status = 'error'
+    this.requestUpdate()
     this.dispatchEvent(new ChatzyErrorEvent(failure.code, failure.retryable, failure.message))
   }
 

@@ -36,11 +36,29 @@ export class ChatzyMessageEvent extends Event {
   }
 }
 
+/** The launcher's panel opened (`open` became true), whoever opened it. */
+export class ChatzyOpenEvent extends Event {
+  static readonly type = 'chatzy-open'
+  constructor() {
+    super(ChatzyOpenEvent.type, init)
+  }
+}
+
+/** The launcher's panel closed (`open` became false), whoever closed it. */
+export class ChatzyCloseEvent extends Event {
+  static readonly type = 'chatzy-close'
+  constructor() {
+    super(ChatzyCloseEvent.type, init)
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'chatzy-ready': ChatzyReadyEvent
     'chatzy-token-refreshed': ChatzyTokenRefreshedEvent
     'chatzy-error': ChatzyErrorEvent
     'chatzy-message': ChatzyMessageEvent
+    'chatzy-open': ChatzyOpenEvent
+    'chatzy-close': ChatzyCloseEvent
   }
 }
