@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fastifyCookie from '@fastify/cookie'
 import chatzyAgent, { logRedactPaths, type SessionStore } from '../server/src/index.js'
 import { embedPage, hostPage } from './host-page.js'
+import { registerShop } from './shop.js'
 
 export interface HostAppOptions {
   apiKey: string
@@ -71,6 +72,7 @@ export async function buildHostApp(options: HostAppOptions): Promise<FastifyInst
       .send(hostPage({ user, users: DEMO_USERS, chatbotId: options.chatbotId, appUrl, next: localPath(request.query.next) }))
   })
 
+  registerShop(app, { signedInUser, chatbotId: options.chatbotId, appUrl, csp })
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).send())
 
   app.get('/embed', async (request, reply) => {
