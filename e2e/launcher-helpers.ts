@@ -6,7 +6,7 @@ import { agent, mountAgent, type MountOptions } from './fixtures.js'
 /** Records chatzy-open / chatzy-close in `window.agentEvents` too (the page records the other events). */
 const RECORD_OPEN_CLOSE = `<script>
   for (const type of ['chatzy-open', 'chatzy-close']) {
-    document.addEventListener(type, (event) => window.agentEvents.push({ type, open: event.target.open, isClass: event.constructor.name }))
+    document.addEventListener(type, (event) => window.agentEvents.push({ type, open: event.target.open, bubbles: event.bubbles, composed: event.composed, typed: event.constructor.type === type }))
   }
 </script>`
 
