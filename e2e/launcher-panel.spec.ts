@@ -1,5 +1,5 @@
 import { test, expect, agent, agentEvents, agentFrameOf, mockCall, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
-import { call, closeButton, focused, isOpenInTopLayer, launcher, mountLauncher, panel } from './launcher-helpers.js'
+import { call, closeButton, focused, isOpenInTopLayer, launcher, mountLauncher, panel, settled } from './launcher-helpers.js'
 
 const openClose = async (page: Parameters<typeof agentEvents>[0]) =>
   ((await agentEvents(page)) as unknown as { type: string; open: boolean; bubbles: boolean; composed: boolean; typed: boolean }[])
@@ -177,6 +177,7 @@ test('position and CSS custom properties place and size the launcher and panel',
   await expect(launcher(page)).toHaveCSS('background-color', 'rgb(0, 128, 0)')
   await call(page, 'show')
   await expect(panel(page)).toBeVisible()
+  await settled(page)
   const box = (await panel(page).boundingBox())!
   expect(box.x).toBe(32)
   expect(box.width).toBe(360)
