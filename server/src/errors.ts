@@ -26,7 +26,7 @@ export const PayloadTooLarge = chatzyError('CHATZY_PAYLOAD_TOO_LARGE', 'Request 
 export const UpstreamBadResponse = chatzyError('CHATZY_UPSTREAM_BAD_RESPONSE', 'Chatzy answered with an unexpected response', 502)
 export const UpstreamUnavailable = chatzyError('CHATZY_UPSTREAM_UNAVAILABLE', 'Chatzy is unavailable', 503)
 export const UpstreamTimeout = chatzyError('CHATZY_UPSTREAM_TIMEOUT', 'Chatzy did not answer in time', 504)
-export const RateLimited = chatzyError('CHATZY_RATE_LIMITED', 'Too many new sessions for this user: try again in %s s', 429)
+export const RateLimited = chatzyError('CHATZY_RATE_LIMITED', 'Too many requests for this user: try again in %s s', 429)
 export const StoreUnavailable = chatzyError('CHATZY_STORE_UNAVAILABLE', 'The session store is unavailable', 503)
 
 /**
@@ -51,4 +51,10 @@ export function retryLater<E extends Error>(error: E, ms: number): E {
 /** The `Retry-After` seconds an error carries, if any. */
 export function retryAfterOf(error: Error): number | undefined {
   return retryAfters.get(error)
+}
+
+/** 429 `CHATZY_RATE_LIMITED`, with its `Retry-After`. */
+export function rateLimited(retryAfterMs: number) {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
+  return retryLater(new RateLimited(seconds), seconds * 1000)
 }
