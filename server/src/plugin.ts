@@ -12,6 +12,7 @@ import { routes } from './routes.js'
 import { guardStore } from './store-guard.js'
 import { memoryStore } from './stores/memory.js'
 import { sealRefreshTokens } from './seal.js'
+import { userLimits } from './limits.js'
 
 export interface ChatzyDecorator {
   /** Starts (or resumes) the Chatzy session of the signed-in user: what `POST /session` answers. */
@@ -58,9 +59,21 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     client.close()
     done()
   })
+  const limits = userLimits(store, {
+    mintLimit: options.mintLimit ?? { max: 10, windowMs: 60_000 },
+    sessionsPerUser: options.sessionsPerUser ?? 10,
+  })
+  if (options.store !== undefined && limits.perProcess.length > 0) {
+    fastify.log.warn({ missing: limits.perProcess }, 'chatzy-agent: the store has no %s; mintLimit and sessionsPerUser are counted in each process on its own', limits.perProcess.join(' or '))
+  }
+  if (options.allowedOrigins === undefined && process.env.NODE_ENV === 'production') {
+    // The default compares Origin with the Host header, which DNS rebinding controls.
+    fastify.log.warn('chatzy-agent: allowedOrigins is not set; set it to your site\'s origin(s) in production (see docs/server.md)')
+  }
   const broker = createBroker({
     client,
     store,
+    limits,
     refreshMarginMs: options.refreshMarginMs ?? 30_000,
     minRefreshIntervalMs: options.minRefreshIntervalMs ?? 5_000,
     ...(options.lockTtlMs === undefined ? {} : { lockTtlMs: options.lockTtlMs }),

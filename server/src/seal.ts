@@ -96,6 +96,8 @@ export function sealRefreshTokens(store: SessionStore, keys: string | string[] |
     ...(store.replace && { replace: (id: string, session: StoredSession, ttlMs: number) => store.replace!(id, sealed(id, session), ttlMs) }),
     delete: (id) => store.delete(id),
     ...(store.lock && { lock: (id: string, ttlMs: number) => store.lock!(id, ttlMs) }),
+    ...(store.hit && { hit: (key: string, windowMs: number) => store.hit!(key, windowMs) }),
+    ...(store.addUserSession && { addUserSession: (user: string, id: string, expiresAt: number, max: number) => store.addUserSession!(user, id, expiresAt, max) }),
   }
   // Sealing adds no wait: an in-process store sealed stays readable at once.
   const readNow = readNowOf(store)

