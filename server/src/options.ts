@@ -110,7 +110,7 @@ export interface ChatzyAgentOptions {
   mintLimit?: { max: number; windowMs: number }
   /** Live sessions per user id: one more ends that user's oldest. Default 10. */
   sessionsPerUser?: number
-  /** Seals refresh tokens at rest in the store (newest key first, all keys open). */
+  /** Seals each stored session record whole at rest, both tokens included (newest key first, all keys open). */
   encryptionKey?: string | string[]
   /**
    * The undici dispatcher that calls to Chatzy go through: an egress proxy (`ProxyAgent`,

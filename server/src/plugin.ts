@@ -11,7 +11,7 @@ import { isLoopback } from './loopback.js'
 import { routes } from './routes.js'
 import { guardStore } from './store-guard.js'
 import { memoryStore } from './stores/memory.js'
-import { sealRefreshTokens } from './seal.js'
+import { sealSessions } from './seal.js'
 import { userLimits } from './limits.js'
 
 export interface ChatzyDecorator {
@@ -43,8 +43,8 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     fastify.log.warn({ apiUrl: apiUrl.origin }, 'chatzy-agent: apiUrl is plain http; the API key and refresh tokens cross the network unencrypted')
   }
 
-  // Refresh tokens are sealed before any store sees them, when an encryptionKey is given.
-  const store = sealRefreshTokens(guardStore(options.store ?? memoryStore()), options.encryptionKey)
+  // Session records are sealed before any store sees them, when an encryptionKey is given.
+  const store = sealSessions(guardStore(options.store ?? memoryStore()), options.encryptionKey)
   const client = createChatzyClient({
     apiUrl: options.apiUrl ?? DEFAULT_API_URL,
     apiKey: options.apiKey,

@@ -57,3 +57,15 @@ export interface WindowCount {
   count: number
   resetInMs: number
 }
+
+const STRING_FIELDS = ['user_id', 'chatbot_id', 'access_token', 'refresh_token'] as const
+const NUMBER_FIELDS = ['access_expires_at', 'refresh_expires_at', 'upstream_at'] as const
+
+/** `value` as a session when it has exactly a session's shape (extra fields dropped), otherwise undefined. */
+export function asStoredSession(value: unknown): StoredSession | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const record = value as Record<string, unknown>
+  if (!STRING_FIELDS.every((field) => typeof record[field] === 'string')) return undefined
+  if (!NUMBER_FIELDS.every((field) => typeof record[field] === 'number')) return undefined
+  return Object.fromEntries([...STRING_FIELDS, ...NUMBER_FIELDS].map((field) => [field, record[field]])) as unknown as StoredSession
+}

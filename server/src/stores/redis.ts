@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { SessionStore, StoredSession } from '../store.js'
+import { asStoredSession, type SessionStore, type StoredSession } from '../store.js'
 
 /**
  * The few commands the store uses, in ioredis's signatures: an ioredis `Redis` or `Cluster`
@@ -71,22 +71,13 @@ function withoutArguments(error: unknown): never {
   throw error
 }
 
-const STRING_FIELDS = ['user_id', 'chatbot_id', 'access_token', 'refresh_token'] as const
-const NUMBER_FIELDS = ['access_expires_at', 'refresh_expires_at', 'upstream_at'] as const
-
 /** Whatever is under our key is only trusted as a session if it has exactly the session's shape. */
 function toSession(raw: string): StoredSession | undefined {
-  let value: unknown
   try {
-    value = JSON.parse(raw)
+    return asStoredSession(JSON.parse(raw))
   } catch {
     return undefined
   }
-  if (typeof value !== 'object' || value === null) return undefined
-  const record = value as Record<string, unknown>
-  if (!STRING_FIELDS.every((field) => typeof record[field] === 'string')) return undefined
-  if (!NUMBER_FIELDS.every((field) => typeof record[field] === 'number')) return undefined
-  return Object.fromEntries([...STRING_FIELDS, ...NUMBER_FIELDS].map((field) => [field, record[field]])) as unknown as StoredSession
 }
 
 /**
