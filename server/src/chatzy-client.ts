@@ -48,7 +48,7 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   }
   const breaker = createBreaker(options.breakerThreshold ?? 5, options.breakerCooldownMs ?? 5_000)
 
-  async function call<T>(url: Endpoint, body: object, check: { Check(value: unknown): value is T }): Promise<T> {
+  async function call<T>(name: CallName, url: Endpoint, body: { chatbot_id: string; [field: string]: string }, check: { Check(value: unknown): value is T }): Promise<T> {
     if (!breaker.allow()) throw new UpstreamUnavailable()
     const deadline = Date.now() + options.timeoutMs
     let lastError: unknown
@@ -62,7 +62,7 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
       const remaining = deadline - Date.now()
       if (remaining <= 0) break
       try {
-        const answer = await attemptOnce(http, url, body, remaining)
+        const answer = await attemptOnce(http, url, body, remaining, (status) => refusal(name, status, body.chatbot_id))
         if (!check.Check(answer)) throw new UpstreamBadResponse()
         breaker.success()
         return answer
@@ -83,17 +83,17 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
 
   return {
     async mint({ user_id, chatbot_id }) {
-      return (await call(endpoints.mint, { user_id, chatbot_id, client_api_key: options.apiKey }, checkMint)).data
+      return (await call('mint', endpoints.mint, { user_id, chatbot_id, client_api_key: options.apiKey }, checkMint)).data
     },
     async refresh({ user_id, chatbot_id, refresh_token }) {
-      return (await call(endpoints.refresh, { user_id, chatbot_id, refresh_token }, checkRefresh)).data
+      return (await call('refresh', endpoints.refresh, { user_id, chatbot_id, refresh_token }, checkRefresh)).data
     },
     close: () => http.close(),
   }
 }
 
 /** One exchange with Chatzy, sorted into what may be retried and what may not. */
-async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number): Promise<unknown> {
+async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number, refused: (status: number) => Error): Promise<unknown> {
   let answer: Answer
   try {
     answer = await http.post(url, JSON.stringify(body), timeoutMs, MAX_ANSWER_BYTES)
@@ -112,13 +112,32 @@ async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, time
   const { status, text } = answer
   // A throttle (429) or a request timeout (408) says "later", not "these credentials are wrong".
   if (status >= 500 || status === 429 || status === 408) throw new Retryable(`status ${status}`, { cause: new UpstreamUnavailable() })
-  if (status >= 400) throw new UpstreamRefused()
+  if (status >= 400) throw refused(status)
   if (status < 200 || status >= 300) throw new UpstreamBadResponse()
   try {
     return JSON.parse(text)
   } catch {
     throw new UpstreamBadResponse()
   }
+}
+
+type CallName = 'mint' | 'refresh'
+
+/**
+ * What an operator reads in the log when Chatzy says no: the call, Chatzy's status, and what
+ * to check. Chatzy documents no error statuses, so the cause is a likelihood, not a verdict.
+ * The chatbot id is no secret; the API key and tokens are never named by value.
+ */
+function refusal(name: CallName, status: number, chatbotId: string) {
+  if (name === 'refresh') {
+    return new UpstreamRefused(`refresh call (HTTP ${status}): the refresh token is likely expired or revoked; a new token is minted`)
+  }
+  const likely = status === 401 || status === 403
+    ? 'likely a wrong apiKey (Chatzy\'s "AI Agent Auth Key"; is CHATZY_API_KEY right?)'
+    : status === 400 || status === 404 || status === 422
+      ? `likely a wrong chatbotId ("${chatbotId}" is not a chatbot of this API key)`
+      : `check apiKey and chatbotId ("${chatbotId}")`
+  return new UpstreamRefused(`mint call (HTTP ${status}): ${likely}`)
 }
 
 /**
