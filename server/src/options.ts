@@ -115,7 +115,7 @@ type Checked = Omit<ChatzyAgentOptions, 'identify' | 'store' | 'dispatcher'>
 const sameOptions: Same<Omit<Static<typeof OptionsSchema>, 'identify' | 'store' | 'dispatcher'>, Checked> = true
 void sameOptions
 
-const MAKE_SECRET = 'make one with `openssl rand -hex 32`'
+const MAKE_SECRET = 'make one with: openssl rand -hex 32'
 
 /** A secret is never quoted: only how long the wrong one is. */
 function secretHint(value: unknown): string {
