@@ -16,7 +16,7 @@ import { bin, packAndInstall, root, run, type Installed } from './install.js'
  */
 
 /** The fenced blocks that follow `<!-- readme-test: name -->` markers, by name. */
-export function readmeSnippets(readme: string): Map<string, string> {
+function readmeSnippets(readme: string): Map<string, string> {
   const snippets = new Map<string, string>()
   for (const match of readme.matchAll(/<!-- readme-test: ([\w.-]+) -->\n```\w*\n([\s\S]*?)\n```/g)) {
     snippets.set(match[1]!, `${match[2]!}\n`)
@@ -143,7 +143,7 @@ test('the README page\'s nudge on chatzy-ready reaches the iframe, and the conso
   todo: 'chatzy-ready must wait for the iframe to load, or the nudge is posted into a blank frame',
 }, async () => {
   assert.ok(agentPage, 'the page did not load')
-  await agentPage.frameLocator('chatzy-agent iframe').locator('#messages li.nudge').filter({ hasText: 'Hi, do you need any help?' }).waitFor({ timeout: 10_000 })
+  await agentPage.frameLocator('chatzy-agent iframe').locator('#messages li.nudge').filter({ hasText: 'Hi, do you need any help?' }).waitFor({ timeout: 5_000 })
   assert.deepEqual(consoleErrors, [])
 })
 
