@@ -24,7 +24,7 @@ import type {
 
 /** The element's attributes, as written in markup. */
 export interface ChatzyAgentAttributes {
-  /** The Chatzy chatbot id (uuid). Required. */
+  /** The Chatzy chatbot id: a uuid, as in Chatzy's embed code, and one of the plugin's `chatbotId`. Required. */
   'chatbot-id': string
   /** Base URL of the plugin's routes (default `/chatzy`). */
   endpoint?: string
