@@ -8,7 +8,7 @@ import { ENGLISH } from './strings.js'
 // The launcher's name is its slotted text when it has some (label in name), else its `title`.
 const BAR = '<div class="bar"><span id="label"></span><button part="close" type="button">✕</button></div>'
 const CHROME = '<button part="launcher" type="button" aria-controls="panel"><slot name="launcher">'
-  + '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg></slot></button>'
+  + '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 3h18v14H9l-6 5z"/></svg></slot></button>'
   + '<div part="teaser" hidden><button type="button"></button><button type="button">✕</button></div>'
 
 const key = (chatbotId: string) => `chatzy-agent open ${chatbotId}`

@@ -5,13 +5,13 @@ import { css } from '@lit/reactive-element'
 export const launcherStyles = css`
 :host(:not(:state(launcher))) :is([part=launcher], [part=teaser], .bar) { display: none }
 :host(:state(launcher)) { display: contents; --_o: var(--chatzy-agent-offset, 20px); --_a: var(--chatzy-agent-accent, #2d4ed8) }
-[part=launcher], [part=teaser], [part=panel] { position: fixed; inset: auto var(--_o) var(--_o) auto; z-index: 2147483000; margin: 0; box-sizing: border-box; border: 0; border-radius: 12px; box-shadow: 0 4px 24px #0004; font: 15px system-ui, sans-serif }
+[part=launcher], [part=teaser], [part=panel] { position: fixed; inset: auto var(--_o) var(--_o) auto; z-index: 2147483000; margin: 0; box-sizing: border-box; border: 0; border-radius: 12px; box-shadow: 0 4px 24px #0004 }
 :host(:state(left)) [part] { inset-inline: var(--_o) auto }
-[part=launcher] { display: flex; align-items: center; gap: 8px; min-inline-size: 56px; block-size: 56px; padding: 0 16px; border-radius: 28px; background: var(--_a); color: #fff; cursor: pointer }
+[part=launcher] { display: flex; align-items: center; min-inline-size: 56px; block-size: 56px; padding: 0 16px; border-radius: 28px; background: var(--_a); color: #fff; font: 600 15px system-ui }
 svg { inline-size: 24px; fill: currentColor }
 [part=teaser], [part=panel] { bottom: calc(var(--_o) + 68px); background: #fff; color: #1b1b29 }
 [part=teaser]:not([hidden]) { display: flex; max-inline-size: min(300px, 100vw - 2 * var(--_o)) }
-:is([part=teaser], .bar) button { font: inherit; color: inherit; border: 0; background: none; padding: 12px; cursor: pointer }
+:is([part=teaser], .bar) button { font: inherit; color: inherit; border: 0; background: none; padding: 12px }
 [part=panel] {
   inline-size: min(var(--chatzy-agent-panel-width, 400px), 100vw - 2 * var(--_o));
   block-size: min(var(--chatzy-agent-panel-height, 640px), 100dvh - 2 * var(--_o) - 68px);
