@@ -196,3 +196,22 @@ test('motion only without prefers-reduced-motion', async ({ page, demo }) => {
   await page.emulateMedia({ reducedMotion: 'no-preference' })
   await expect(panel(page)).not.toHaveCSS('transition-duration', '0s')
 })
+
+test('hidden hides the launcher and an open panel; moved within the page (an SPA re-render), it comes back open', async ({ page, demo }) => {
+  await signInQuietly(page, demo)
+  await mountLauncher(page, demo, { after: '<div id="elsewhere"></div>' })
+  await call(page, 'show')
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  await agent(page).evaluate((el) => (el.hidden = true))
+  await expect(launcher(page)).toBeHidden()
+  await expect(page.locator('chatzy-agent iframe')).toBeHidden()
+  await agent(page).evaluate((el) => (el.hidden = false))
+  await expect(page.locator('chatzy-agent iframe')).toBeVisible()
+
+  await agent(page).evaluate((el) => document.querySelector('#elsewhere')!.append(el))
+  await expect(agent(page)).toHaveAttribute('open', '')
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  await expect(page.locator('chatzy-agent iframe')).toBeVisible()
+  expect(await isOpenInTopLayer(page)).toBe(true)
+  expect(await openClose(page)).toEqual([{ type: 'chatzy-open', open: true }])
+})
