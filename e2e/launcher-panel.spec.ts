@@ -17,6 +17,7 @@ test('open, show(), hide(), toggle(): every change fires chatzy-open or chatzy-c
   await call(page, 'show')
   await expect(agent(page)).toHaveAttribute('open', '')
   await expect(panel(page)).toBeVisible()
+  expect(await focused(page)).toBe('part=close')
   await call(page, 'show')
   await call(page, 'toggle')
   await expect(agent(page)).not.toHaveAttribute('open')
