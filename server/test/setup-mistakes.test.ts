@@ -44,6 +44,8 @@ test('a short cookie.secret or encryptionKey says the length needed and how to m
     assert.doesNotMatch(message, /hunter2/)
   }
   assert.match(await registrationError({ ...valid, cookie: undefined }), /"cookie": required: \{ secret \}.*openssl rand -hex 32/)
+  // `secret: process.env.COOKIE_SECRET!` with the variable unset.
+  assert.match(await registrationError({ ...valid, cookie: { secret: undefined } }), /"cookie\.secret": required, at least 32 characters \(is its environment variable unset\?\).*openssl rand -hex 32/)
 })
 
 test('a missing apiKey says it is required and asks whether CHATZY_API_KEY is set', async () => {
@@ -112,6 +114,21 @@ test('with the mock Chatzy, a wrong API key is named as the likely cause', async
   assert.equal((await call(app, 'POST', '/session', { user: 'user123' })).statusCode, 502)
   assert.match(logs.text(), /chatzy: request failed: Chatzy refused the mint call \(HTTP 401\): likely a wrong apiKey/)
   assert.ok(!logs.text().includes('ak-wrong-key-0000'))
+})
+
+test('a refused refresh token logs the call and Chatzy\'s status, then a new token is minted', async (t) => {
+  const chatzy = await startChatzy()
+  t.after(() => chatzy.app.close())
+  const logs = captureLogs()
+  const app = await buildApp(chatzy, { minRefreshIntervalMs: 0 }, { logger: { level: 'info', stream: logs.stream } })
+  t.after(() => app.close())
+  const started = await call(app, 'POST', '/session', { user: 'user123' })
+  chatzy.revokeRefreshTokens()
+  // The caller holds the stored token already: only Chatzy can give a newer one.
+  const refreshed = await call(app, 'POST', '/refresh', { user: 'user123', cookie: sessionCookieOf(started), body: { expires_at: started.json().expires_at } })
+  assert.equal(refreshed.statusCode, 200)
+  assert.equal(chatzy.calls.mint, 2)
+  assert.match(logs.text(), /"msg":"chatzy: Chatzy refused the refresh call \(HTTP 401\): the refresh token is likely expired or revoked; a new token is minted"/)
 })
 
 /** An app as a browser reaches it at http://shop.internal:3000, the Origin the browser sends with it. */

@@ -43,6 +43,7 @@ test('"Setup messages" quotes every option message a newcomer can get, the secon
     await registrationMessage({ ...valid, chatbotId: undefined }),
     await registrationMessage({ ...valid, cookie: { secret: 'short' } }),
     await registrationMessage({ ...valid, cookie: undefined }),
+    await registrationMessage({ ...valid, cookie: { secret: undefined } }),
     await registrationMessage({ ...valid, encryptionKey: 'short' }),
     await registrationMessage({ ...valid, identify: undefined }),
     await registrationMessage(valid, true),

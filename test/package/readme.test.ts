@@ -139,9 +139,7 @@ test('the README\'s quick starts compile with tsc --strict and reach status="rea
   agentPage = tab
 })
 
-test('the README page\'s nudge on chatzy-ready reaches the iframe, and the console stays clean', {
-  todo: 'chatzy-ready must wait for the iframe to load, or the nudge is posted into a blank frame',
-}, async () => {
+test('the README page\'s nudge on chatzy-ready reaches the iframe, and the console stays clean', async () => {
   assert.ok(agentPage, 'the page did not load')
   await agentPage.frameLocator('chatzy-agent iframe').locator('#messages li.nudge').filter({ hasText: 'Hi, do you need any help?' }).waitFor({ timeout: 5_000 })
   assert.deepEqual(consoleErrors, [])
