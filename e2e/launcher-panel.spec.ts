@@ -203,10 +203,10 @@ test('hidden hides the launcher and an open panel; moved within the page (an SPA
   await mountLauncher(page, demo, { after: '<div id="elsewhere"></div>' })
   await call(page, 'show')
   await expect(agent(page)).toHaveAttribute('status', 'ready')
-  await agent(page).evaluate((el) => (el.hidden = true))
+  await agent(page).evaluate((el) => el.toggleAttribute('hidden', true))
   await expect(launcher(page)).toBeHidden()
   await expect(page.locator('chatzy-agent iframe')).toBeHidden()
-  await agent(page).evaluate((el) => (el.hidden = false))
+  await agent(page).evaluate((el) => el.toggleAttribute('hidden', false))
   await expect(page.locator('chatzy-agent iframe')).toBeVisible()
 
   await agent(page).evaluate((el) => document.querySelector('#elsewhere')!.append(el))
