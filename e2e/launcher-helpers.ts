@@ -6,7 +6,7 @@ import { agent, mountAgent, type MountOptions } from './fixtures.js'
 /** Records chatzy-open / chatzy-close in `window.agentEvents` too (the page records the other events). */
 const RECORD_OPEN_CLOSE = `<script>
   for (const type of ['chatzy-open', 'chatzy-close']) {
-    document.addEventListener(type, (event) => window.agentEvents.push({ type, open: event.target.open, isClass: event.constructor.name }))
+    document.addEventListener(type, (event) => window.agentEvents.push({ type, open: event.target.open, bubbles: event.bubbles, composed: event.composed, typed: event.constructor.type === type }))
   }
 </script>`
 
@@ -15,7 +15,7 @@ export async function mountLauncher(page: Page, demo: Demo, options: MountOption
   await mountAgent(page, demo, {
     ...options,
     attributes: { mode: 'launcher', ...options.attributes },
-    before: `<main><h1>A shop</h1><p>Products and prices.</p>${options.before ?? ''}`,
+    before: `<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"><main><h1>A shop</h1><p>Products and prices.</p>${options.before ?? ''}`,
     after: `</main>${RECORD_OPEN_CLOSE}${options.after ?? ''}`,
   })
 }
@@ -39,3 +39,6 @@ export const focused = (page: Page) => page.evaluate(() => {
 })
 
 export const isOpenInTopLayer = (page: Page) => panel(page).evaluate((el) => el.matches(':popover-open'))
+
+/** Waits for the panel's open or close transition to end (its box is final then). */
+export const settled = (page: Page) => panel(page).evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)).then(() => undefined))

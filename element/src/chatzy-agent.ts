@@ -4,7 +4,8 @@ import type { SessionAnswer } from '../../contract/wire.js'
 import { ChatzyErrorEvent, ChatzyMessageEvent, ChatzyReadyEvent, ChatzyTokenRefreshedEvent } from './events.js'
 import { LauncherController } from './launcher-controller.js'
 import { launcherStyles } from './launcher-styles.js'
-import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, encode, originOf, parseMessage, type ChatzyMessage, type MessageForm } from './protocol.js'
+import { FrameLink } from './frame-link.js'
+import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, originOf, type ChatzyMessage, type MessageForm } from './protocol.js'
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
 import { TokenClient, TokenError, type Renewal } from './token-client.js'
@@ -100,11 +101,7 @@ export class ChatzyAgent extends ReactiveElement {
   #observer?: IntersectionObserver
   #tabs?: SignOutChannel
   #schedule = new RefreshSchedule(() => void this.#push('ahead'), () => this.#recover())
-  #frame?: HTMLIFrameElement
-  /** The iframe once the Chatzy page in it has loaded: before that, a message would go to a blank document. */
-  #loaded?: HTMLIFrameElement
-  /** Nudges not yet delivered, in order: they wait for a loaded iframe. */
-  #nudges: string[] = []
+  #link = new FrameLink(() => this.#appOrigin, () => this.#ready(), (message, form) => this.#receive(message, form))
   #notice?: HTMLElement
   #retryButton?: HTMLElement
   #launcher = new LauncherController(this, () => void this.#start())
@@ -126,26 +123,21 @@ export class ChatzyAgent extends ReactiveElement {
 
   override connectedCallback() {
     super.connectedCallback()
-    addEventListener('message', this.#onMessage)
+    this.#link.listen()
     this.#schedule.start()
     this.#begin()
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback()
-    removeEventListener('message', this.#onMessage)
+    this.#link.unlisten()
     this.#schedule.stop()
     this.#end()
     this.status = 'idle'
   }
 
-  /** The built-in texts: English, with the host's `strings` over it. */
-  get #texts(): ChatzyAgentStrings {
-    return { ...ENGLISH, ...this.strings }
-  }
-
   protected override updated(changed: PropertyValues<this>) {
-    const texts = this.#texts
+    const texts: ChatzyAgentStrings = { ...ENGLISH, ...this.strings }
     const loading = this.renderRoot.querySelector('[role=status]')
     if (loading) loading.textContent = texts.loading
     if (this.#retryButton) {
@@ -154,12 +146,7 @@ export class ChatzyAgent extends ReactiveElement {
       this.#retryButton.hidden = this.#failure?.code === 'config'
     }
     if (this.#notice && this.#failure) this.#notice.textContent = texts[this.#failure.code]
-    const frame = this.#frame
-    if (frame) {
-      frame.title = this.title
-      if (this.allow) frame.allow = this.allow
-      else frame.removeAttribute('allow')
-    }
+    this.#link.describe(this.title, this.allow)
     // Another chatbot, server or app: start again cleanly (the old iframe and session are of no use).
     const restart = (['chatbotId', 'endpoint', 'appUrl'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined)
     if (changed.get('mode') !== undefined && this.isConnected && !restart) {
@@ -184,8 +171,7 @@ export class ChatzyAgent extends ReactiveElement {
 
   /** Inserts a nudge message into the conversation (sent as a JSON string, as Chatzy's own example does). */
   nudge(text: string): void {
-    this.#nudges.push(String(text))
-    this.#deliver()
+    this.#link.nudge(String(text))
     this.#launcher.tease(String(text))
   }
 
@@ -220,7 +206,7 @@ export class ChatzyAgent extends ReactiveElement {
     const tabs = this.#tabs ?? new SignOutChannel(this.endpoint, () => undefined)
     this.#tabs = undefined
     this.#end()
-    this.#nudges = []
+    this.#link.forget()
     this.#launcher.tease()
     this.open = false
     this.status = 'idle'
@@ -266,8 +252,7 @@ export class ChatzyAgent extends ReactiveElement {
     this.#run?.abort()
     this.#run = undefined
     this.#schedule.arm(0)
-    this.#frame?.remove()
-    this.#frame = this.#loaded = undefined
+    this.#link.close()
     this.#failure = undefined
   }
 
@@ -300,41 +285,24 @@ export class ChatzyAgent extends ReactiveElement {
     return { user_id: userId, chatbot_id: this.chatbotId, access_token: accessToken, expires_at: expiresAt, iframe_url }
   }
 
-  /** Shows a session in a new iframe: the only place an iframe `src` is ever set. */
+  /** Shows a session in a new iframe; `ready` once the Chatzy page has loaded. */
   #show(session: SessionAnswer) {
     const appOrigin = this.#appOrigin
     if (appOrigin === undefined || originOf(session.iframe_url) !== appOrigin) {
       throw new TokenError('config', false, 'The iframe URL is not on app-url\'s origin')
     }
-    this.#frame?.remove()
-    const frame = (this.#frame = document.createElement('iframe'))
-    frame.setAttribute('part', 'frame')
-    frame.id = 'chatzy-iframe'
-    frame.title = this.title
-    if (this.allow) frame.allow = this.allow
-    frame.src = session.iframe_url
-    frame.addEventListener('load', () => this.#ready(frame, session), { once: true })
     // Before the slots, after the launcher panel's header: the tab order of what is seen.
-    this.renderRoot.querySelector('slot')?.before(frame)
+    this.#link.open(session.iframe_url, this.renderRoot.querySelector('slot'), this.title, this.allow)
     this.#user = session.user_id
     this.#failure = undefined
     this.#accept(session.expires_at)
     this.status = 'loading'
   }
 
-  /** The Chatzy page has loaded and holds its token: queued nudges go first, then the host hears of it. */
-  #ready(frame: HTMLIFrameElement, session: SessionAnswer) {
-    if (frame !== this.#frame) return
-    this.#loaded = frame
-    this.#deliver()
+  /** The Chatzy page has loaded and holds its token (the nudges queued meanwhile are in): the host hears of it. */
+  #ready() {
     if (this.status !== 'error') this.status = 'ready'
-    this.dispatchEvent(new ChatzyReadyEvent(session.user_id, session.expires_at))
-  }
-
-  #deliver() {
-    const frame = this.#frame
-    if (frame === undefined || frame !== this.#loaded) return
-    for (const text of this.#nudges.splice(0)) this.#post(frame, { type: ASSISTANT_NUDGE, nudge_message: text }, 'string')
+    this.dispatchEvent(new ChatzyReadyEvent(this.#user ?? '', this.#expiry))
   }
 
   #accept(expiresAt: number) {
@@ -344,7 +312,7 @@ export class ChatzyAgent extends ReactiveElement {
 
   #arm() {
     const ahead = (this.refreshAhead ?? 0) * 1000
-    this.#schedule.arm(this.#frame && ahead > 0 && this.#expiry > 0 ? refreshTime(this.#expiry, this.#tokenClient().skewMs, ahead) : 0)
+    this.#schedule.arm(this.#link.frame && ahead > 0 && this.#expiry > 0 ? refreshTime(this.#expiry, this.#tokenClient().skewMs, ahead) : 0)
   }
 
   /**
@@ -353,30 +321,30 @@ export class ChatzyAgent extends ReactiveElement {
    */
   async #push(reason: 'iframe' | 'ahead' | 'manual', form = this.#form) {
     const run = this.#run
-    const frame = this.#frame
+    const frame = this.#link.frame
     if (run === undefined || frame === undefined) return
     const renewing = this.#tokenClient().renew(this.chatbotId, this.#expiry, run.signal)
     // Announced once the request is under way: a host that re-renders on the status change
     // must not hold up the request the iframe waits on.
-    if (frame === this.#loaded) this.status = 'refreshing'
+    if (this.#link.loaded) this.status = 'refreshing'
     try {
       const renewal = await renewing
-      if (run.signal.aborted || frame !== this.#frame) return
+      if (run.signal.aborted || frame !== this.#link.frame) return
       if (renewal.iframe_url !== undefined && renewal.user_id !== this.#user) {
         // The host now has another user signed in: their agent, in a new iframe, never the old one.
         if (renewal !== this.#announced) this.#show(renewal as SessionAnswer)
         this.#announced = renewal
         return
       }
-      this.#post(frame, { type: TOKEN_REFRESH_RESPONSE, access_token: renewal.access_token }, form)
+      this.#link.post({ type: TOKEN_REFRESH_RESPONSE, access_token: renewal.access_token }, form)
       if (renewal === this.#announced) return
       this.#announced = renewal
       this.#failure = undefined
       this.#accept(renewal.expires_at)
-      this.status = frame === this.#loaded ? 'ready' : 'loading'
+      this.status = this.#link.loaded ? 'ready' : 'loading'
       this.dispatchEvent(new ChatzyTokenRefreshedEvent(renewal.expires_at, reason))
     } catch (error) {
-      if (!run.signal.aborted && frame === this.#frame) this.#fail(error)
+      if (!run.signal.aborted && frame === this.#link.frame) this.#fail(error)
     }
   }
 
@@ -385,8 +353,7 @@ export class ChatzyAgent extends ReactiveElement {
     this.#failure = failure
     // Without a way to a new token the iframe's conversation must go (a signed-out user's chat stays on no screen).
     if (!failure.retryable) {
-      this.#frame?.remove()
-      this.#frame = undefined
+      this.#link.close()
       this.#schedule.arm(0)
     }
     this.status = 'error'
@@ -396,13 +363,13 @@ export class ChatzyAgent extends ReactiveElement {
 
   /** Retry: a new token for the same iframe when it is still alive, else a new session. */
   #retry() {
-    if (this.#frame && this.#failure?.retryable) void this.#push('manual')
+    if (this.#link.frame && this.#failure?.retryable) void this.#push('manual')
     else this.reload()
   }
 
   /** Back online, visible or focused after a retryable failure: try again once. */
   #recover() {
-    if (this.status === 'error' && this.#frame && this.#failure?.retryable && document.visibilityState !== 'hidden') void this.#push('manual')
+    if (this.status === 'error' && this.#link.frame && this.#failure?.retryable && document.visibilityState !== 'hidden') void this.#push('manual')
   }
 
   #signedOutElsewhere() {
@@ -411,13 +378,8 @@ export class ChatzyAgent extends ReactiveElement {
     this.#fail(new TokenError('unauthenticated', false, 'Signed out in another tab'))
   }
 
-  /** Handles a message only from our own iframe, in a known shape, from Chatzy's exact origin. */
-  #onMessage = (event: MessageEvent) => {
-    const frame = this.#frame
-    if (frame === undefined || event.source === null || event.source !== frame.contentWindow) return
-    const parsed = parseMessage(event.data)
-    if (parsed === undefined || event.origin !== this.#appOrigin) return
-    const { message, form } = parsed
+  /** A message of our iframe, already checked for source, shape and exact origin. */
+  #receive(message: ChatzyMessage, form: MessageForm) {
     if (message.type === TOKEN_REFRESH) {
       this.#form = form
       void this.#push('iframe', form)
@@ -425,12 +387,6 @@ export class ChatzyAgent extends ReactiveElement {
       // Our own message types coming back are echoes, never news for the host.
       this.dispatchEvent(new ChatzyMessageEvent(message))
     }
-  }
-
-  /** Posts to our iframe, to Chatzy's exact origin only: never `'*'`. If the iframe has navigated elsewhere, the browser drops it. */
-  #post(frame: HTMLIFrameElement, message: ChatzyMessage, form: MessageForm) {
-    const origin = this.#appOrigin
-    if (origin !== undefined) frame.contentWindow?.postMessage(encode(message, form), origin)
   }
 }
 

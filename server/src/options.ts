@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 import type { FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { SessionStore } from './store.js'
-import { ChatbotId } from './schemas.js'
+import { ChatbotUuid, EXAMPLE_CHATBOT_ID } from './schemas.js'
 
 /** The documented base of Chatzy's API (PROTOCOL.md). */
 export const DEFAULT_API_URL = 'https://vevdoh3hve.execute-api.us-east-1.amazonaws.com/prod'
@@ -29,10 +29,15 @@ const BreakerSchema = Type.Object({
   cooldownMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
 })
 
+const MintLimitSchema = Type.Object({
+  max: Type.Integer({ minimum: 1 }),
+  windowMs: Type.Integer({ minimum: 1_000 }),
+})
+
 /** Validated at `register`: a bad option fails registration with a message that names it. */
 export const OptionsSchema = Type.Object({
   apiKey: Secret,
-  chatbotId: Type.Union([ChatbotId, Type.Array(ChatbotId, { minItems: 1 })]),
+  chatbotId: Type.Union([ChatbotUuid, Type.Array(ChatbotUuid, { minItems: 1 })]),
   identify: Fn,
   apiUrl: Type.Optional(HttpUrl),
   appUrl: Type.Optional(HttpUrl),
@@ -47,6 +52,8 @@ export const OptionsSchema = Type.Object({
   minRefreshIntervalMs: Type.Optional(Type.Integer({ minimum: 0 })),
   refreshMarginMs: Type.Optional(Type.Integer({ minimum: 0 })),
   lockTtlMs: Type.Optional(Type.Integer({ minimum: 100 })),
+  mintLimit: Type.Optional(MintLimitSchema),
+  sessionsPerUser: Type.Optional(Type.Integer({ minimum: 1 })),
   encryptionKey: Type.Optional(Type.Union([CookieSecret, Type.Array(CookieSecret, { minItems: 1 })])),
   // Checked by hand below, like store: a class instance.
   dispatcher: Type.Optional(Type.Unknown()),
@@ -72,7 +79,7 @@ export interface ChatzyCookieOptions {
 export interface ChatzyAgentOptions {
   /** Chatzy's `client_api_key` ("AI Agent Auth Key"). Never leaves the server. */
   apiKey: string
-  /** Allowed chatbot id(s); the first one is the default. */
+  /** Allowed chatbot id(s), each a uuid as in Chatzy's embed code; the first one is the default. */
   chatbotId: string | string[]
   /** The host's own signed-in user id for this request, or null when nobody is signed in. Runs on every `/session` and `/refresh`. */
   identify: (request: FastifyRequest) => string | null | undefined | Promise<string | null | undefined>
@@ -99,7 +106,11 @@ export interface ChatzyAgentOptions {
   refreshMarginMs?: number
   /** With a store that has `lock`: longest an upstream refresh may hold a session's lock. Default 15,000 ms. */
   lockTtlMs?: number
-  /** Seals refresh tokens at rest in the store (newest key first, all keys open). */
+  /** Mints per user id per window, counted in the store (shared by instances). Over it: 429 `CHATZY_RATE_LIMITED`. Default 10 per 60,000 ms. */
+  mintLimit?: { max: number; windowMs: number }
+  /** Live sessions per user id: one more ends that user's oldest. Default 10. */
+  sessionsPerUser?: number
+  /** Seals each stored session record whole at rest, both tokens included (newest key first, all keys open). */
   encryptionKey?: string | string[]
   /**
    * The undici dispatcher that calls to Chatzy go through: an egress proxy (`ProxyAgent`,
@@ -115,6 +126,33 @@ type Checked = Omit<ChatzyAgentOptions, 'identify' | 'store' | 'dispatcher'>
 const sameOptions: Same<Omit<Static<typeof OptionsSchema>, 'identify' | 'store' | 'dispatcher'>, Checked> = true
 void sameOptions
 
+const MAKE_SECRET = 'make one with: openssl rand -hex 32'
+
+/** A secret is never quoted: only how long the wrong one is. */
+function secretHint(value: unknown): string {
+  const lengths = [value].flat().map((secret) => (typeof secret === 'string' ? `${secret.length}` : typeof secret))
+  if (value === undefined) return `required, at least 32 characters (is its environment variable unset?); ${MAKE_SECRET}`
+  if (Array.isArray(value) && value.length === 0) return `an empty list; give at least one key of 32 characters or more; ${MAKE_SECRET}`
+  return `each key must be a string of at least 32 characters (got ${lengths.join(', ')}); ${MAKE_SECRET}`
+}
+
+/**
+ * For the mistakes a newcomer makes, what to do instead of the schema's bare "Expected …".
+ * Keyed by option name (a list's index left off); the argument is the offending value.
+ */
+const WHAT_TO_DO: Record<string, (value: unknown) => string> = {
+  apiKey: (value) => value === undefined || value === ''
+    ? 'required: Chatzy\'s client_api_key ("AI Agent Auth Key"), kept on the server (is CHATZY_API_KEY unset?)'
+    : 'expected a non-empty string: Chatzy\'s client_api_key ("AI Agent Auth Key")',
+  chatbotId: (value) => value === undefined
+    ? `required: your chatbot's id, a uuid like ${EXAMPLE_CHATBOT_ID} (in Chatzy's embed code), or a list of them (is CHATZY_CHATBOT_ID unset?)`
+    : `expected a chatbot id, a uuid like ${EXAMPLE_CHATBOT_ID} (in Chatzy's embed code), or a non-empty list of them`,
+  identify: () => 'required: a function (request) => the id of your signed-in user, or null when nobody is signed in',
+  cookie: () => `required: { secret } with a secret of at least 32 characters; ${MAKE_SECRET}`,
+  'cookie.secret': secretHint,
+  encryptionKey: secretHint,
+}
+
 /** Keys Fastify itself may pass along with a plugin's options. */
 const REGISTER_KEYS = new Set(['logLevel', 'logSerializers'])
 
@@ -124,7 +162,7 @@ export function checkOptions(options: unknown): asserts options is ChatzyAgentOp
   const first = Value.Errors(OptionsSchema, options).First()
   if (first !== undefined) {
     const name = first.path === '' ? 'options' : first.path.slice(1).replaceAll('/', '.')
-    fail(`invalid option "${name}": ${first.message}`)
+    fail(`invalid option "${name}": ${WHAT_TO_DO[name.replace(/\.\d+$/, '')]?.(first.value) ?? first.message}`)
   }
   const { cookie, store, apiUrl, appUrl, allowedOrigins, dispatcher } = options as ChatzyAgentOptions
   fail(badStore(store))
@@ -149,7 +187,7 @@ function badStore(store: unknown): string | undefined {
   for (const method of ['get', 'set', 'delete'] as const) {
     if (typeof methods?.[method] !== 'function') return `invalid option "store.${method}": expected a function`
   }
-  for (const method of ['replace', 'lock'] as const) {
+  for (const method of ['replace', 'lock', 'hit', 'addUserSession'] as const) {
     if (methods![method] !== undefined && typeof methods![method] !== 'function') return `invalid option "store.${method}": expected a function`
   }
   return undefined
@@ -163,7 +201,7 @@ function unknownKey(options: unknown): string | undefined {
     return key === undefined ? undefined : `unknown option "${path}${key}"`
   }
   const all = options as Record<string, unknown>
-  return check(all, OptionsSchema, '', REGISTER_KEYS) ?? check(all.cookie, CookieSchema, 'cookie.') ?? check(all.breaker, BreakerSchema, 'breaker.')
+  return check(all, OptionsSchema, '', REGISTER_KEYS) ?? check(all.cookie, CookieSchema, 'cookie.') ?? check(all.breaker, BreakerSchema, 'breaker.') ?? check(all.mintLimit, MintLimitSchema, 'mintLimit.')
 }
 
 function fail(message: string | undefined): void {

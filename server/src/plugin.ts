@@ -11,7 +11,8 @@ import { isLoopback } from './loopback.js'
 import { routes } from './routes.js'
 import { guardStore } from './store-guard.js'
 import { memoryStore } from './stores/memory.js'
-import { sealRefreshTokens } from './seal.js'
+import { sealSessions } from './seal.js'
+import { userLimits } from './limits.js'
 
 export interface ChatzyDecorator {
   /** Starts (or resumes) the Chatzy session of the signed-in user: what `POST /session` answers. */
@@ -29,6 +30,10 @@ declare module 'fastify' {
 const WEEK_SECONDS = 7 * 24 * 3600
 
 async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions) {
+  // Fastify would say FST_ERR_DEC_ALREADY_PRESENT, which names neither the plugin nor the fix.
+  if (fastify.hasDecorator('chatzy')) {
+    throw new TypeError('chatzy-agent is already registered on this Fastify instance: register it once (one registration serves every chatbot listed in chatbotId)')
+  }
   checkOptions(options)
   const prefix = options.prefix ?? '/chatzy'
   // A cookie whose path does not cover the routes would never come back: every refresh a 401.
@@ -42,8 +47,8 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     fastify.log.warn({ apiUrl: apiUrl.origin }, 'chatzy-agent: apiUrl is plain http; the API key and refresh tokens cross the network unencrypted')
   }
 
-  // Refresh tokens are sealed before any store sees them, when an encryptionKey is given.
-  const store = sealRefreshTokens(guardStore(options.store ?? memoryStore()), options.encryptionKey)
+  // Session records are sealed before any store sees them, when an encryptionKey is given.
+  const store = sealSessions(guardStore(options.store ?? memoryStore()), options.encryptionKey)
   const client = createChatzyClient({
     apiUrl: options.apiUrl ?? DEFAULT_API_URL,
     apiKey: options.apiKey,
@@ -51,15 +56,28 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     retries: options.retries ?? 2,
     breakerThreshold: options.breaker?.threshold ?? 5,
     breakerCooldownMs: options.breaker?.cooldownMs ?? 5_000,
+    chatbots: [options.chatbotId].flat(),
     ...(options.dispatcher && { dispatcher: options.dispatcher }),
   })
   fastify.addHook('onClose', (_instance, done) => {
     client.close()
     done()
   })
+  const limits = userLimits(store, {
+    mintLimit: options.mintLimit ?? { max: 10, windowMs: 60_000 },
+    sessionsPerUser: options.sessionsPerUser ?? 10,
+  })
+  if (options.store !== undefined && limits.perProcess.length > 0) {
+    fastify.log.warn({ missing: limits.perProcess }, 'chatzy-agent: the store has no %s; mintLimit and sessionsPerUser are counted in each process on its own', limits.perProcess.join(' or '))
+  }
+  if (options.allowedOrigins === undefined && process.env.NODE_ENV === 'production') {
+    // The default compares Origin with the Host header, which DNS rebinding controls.
+    fastify.log.warn('chatzy-agent: allowedOrigins is not set; set it to your site\'s origin(s) in production (see docs/server.md)')
+  }
   const broker = createBroker({
     client,
     store,
+    limits,
     refreshMarginMs: options.refreshMarginMs ?? 30_000,
     minRefreshIntervalMs: options.minRefreshIntervalMs ?? 5_000,
     ...(options.lockTtlMs === undefined ? {} : { lockTtlMs: options.lockTtlMs }),
