@@ -51,5 +51,7 @@ export type ErrorCode =
   | 'CHATZY_UPSTREAM_UNAVAILABLE'
   | 'CHATZY_UPSTREAM_TIMEOUT'
   | 'CHATZY_STORE_UNAVAILABLE'
+  /** Too many new sessions for this user (`mintLimit`): try again after the `Retry-After` header's seconds. */
+  | 'CHATZY_RATE_LIMITED'
   /** An unexpected failure on the server. */
   | 'CHATZY_INTERNAL'

@@ -23,6 +23,11 @@ export interface FaultPlan {
   delayMs?: number
   /** Only one call in `every` misbehaves (1 = all of them). */
   every?: number
+  /** Only calls for these chatbot ids / user ids misbehave; all by default. */
+  chatbots?: string[]
+  users?: string[]
+  /** `throttle`: the `Retry-After` header (seconds) sent with the 429; none by default. */
+  retryAfterSeconds?: number
 }
 
 export function faultInjector() {
@@ -50,6 +55,9 @@ export function faultInjector() {
     async apply(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
       if (plan === undefined || left <= 0) return false
       if (plan.endpoints !== undefined && !plan.endpoints.includes(endpoint)) return false
+      const body = request.body as { chatbot_id?: unknown; user_id?: unknown } | undefined
+      if (plan.chatbots !== undefined && !plan.chatbots.includes(String(body?.chatbot_id))) return false
+      if (plan.users !== undefined && !plan.users.includes(String(body?.user_id))) return false
       seen++
       if (plan.every !== undefined && seen % plan.every !== 0) return false
       left--
@@ -84,6 +92,7 @@ export function faultInjector() {
           await reply.code(200).type('application/json').send(JSON.stringify({ data: { access_token: 42 } }))
           return true
         case 'throttle':
+          if (plan.retryAfterSeconds !== undefined) reply.header('retry-after', String(plan.retryAfterSeconds))
           await reply.code(429).send({ message: 'Too Many Requests' })
           return true
         case 'refuse':

@@ -1,7 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { ChatzyClient } from './chatzy-client.js'
 import type { SessionStore, StoredSession } from './store.js'
-import { NoSession, UpstreamRefused } from './errors.js'
+import { NoSession, rateLimited, UpstreamRefused } from './errors.js'
+
+/** Longest a refresh waits for its session's floor to pass before it is answered 429 instead. */
+const MAX_FLOOR_WAIT_MS = 10_000
 
 export interface BrokerOptions {
   client: ChatzyClient
@@ -44,11 +47,33 @@ export function createBroker(options: BrokerOptions) {
     }
   }
 
-  /** Can the stored access token be handed out instead of asking Chatzy? */
-  function canReuse(session: StoredSession, callerExpiresAt: number | undefined, now: number): boolean {
-    if (session.access_expires_at - now <= options.refreshMarginMs) return false
-    if (callerExpiresAt !== undefined && session.access_expires_at > callerExpiresAt) return true
+  /** Is the session inside its floor: too soon after its last upstream call for another one? */
+  function withinFloor(session: StoredSession, now: number): boolean {
     return now - session.upstream_at < options.minRefreshIntervalMs
+  }
+
+  /**
+   * Can the stored access token be handed out instead of asking Chatzy? Inside the floor, yes
+   * as long as it has not actually expired, whatever its lifetime and the margin: the floor is
+   * a hard one. Past it, when it is fresh (outside the margin) and newer than the caller's.
+   */
+  function canReuse(session: StoredSession, callerExpiresAt: number | undefined, now: number): boolean {
+    if (withinFloor(session, now)) return session.access_expires_at > now
+    if (session.access_expires_at - now <= options.refreshMarginMs) return false
+    return callerExpiresAt !== undefined && session.access_expires_at > callerExpiresAt
+  }
+
+  /**
+   * Waits out what is left of the session's floor. Reached only when the stored token has
+   * expired inside it (Chatzy tokens that live less than `minRefreshIntervalMs`): the caller
+   * waits rather than the floor giving way. Single-flight, so one timer per session.
+   */
+  async function floor(session: StoredSession): Promise<void> {
+    const wait = session.upstream_at + options.minRefreshIntervalMs - Date.now()
+    if (wait <= 0) return
+    // A long floor is not held open on a request: the browser is told when to come back.
+    if (wait > MAX_FLOOR_WAIT_MS) throw rateLimited(wait)
+    await new Promise((resolve) => setTimeout(resolve, wait))
   }
 
   /**
@@ -62,7 +87,9 @@ export function createBroker(options: BrokerOptions) {
       (current.access_token !== copy.access_token && canReuse(current, copy.access_expires_at, now))
   }
 
+  /** The one place a session goes upstream: "refreshed upstream", or "minted again" when refused. */
   async function renew(id: string, session: StoredSession, log: LogFor): Promise<StoredSession> {
+    await floor(session)
     const now = Date.now()
     if (session.refresh_expires_at > now) {
       try {

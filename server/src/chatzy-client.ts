@@ -1,7 +1,8 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Dispatcher } from 'undici'
 import { MintAnswer, RefreshTokenAnswer } from './schemas.js'
-import { UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
+import { retryLater, UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
+import { createBreaker, type Breaker, type BreakerState } from './breaker.js'
 import { ExchangeFailed, upstreamHttp, type Answer, type Endpoint } from './upstream-http.js'
 
 type UpstreamHttp = ReturnType<typeof upstreamHttp>
@@ -13,12 +14,16 @@ export interface ChatzyClientOptions {
   timeoutMs: number
   /** Extra attempts after a network error or a 5xx. */
   retries: number
-  /** Consecutive failures that open the breaker, and how long it then fails fast. */
+  /** Failed operations of this many distinct users in a row open a chatbot's breaker; how long it then fails fast. */
   breakerThreshold?: number
   breakerCooldownMs?: number
+  /** Chatbots whose breakers exist from the start (others get theirs when first asked for). */
+  chatbots?: readonly string[]
   /** The host's undici dispatcher for calls to Chatzy; default: a keep-alive pool of our own. */
   dispatcher?: Dispatcher
 }
+
+export type { BreakerState }
 
 export interface MintInput { user_id: string; chatbot_id: string }
 export interface RefreshInput { user_id: string; chatbot_id: string; refresh_token: string }
@@ -26,6 +31,11 @@ export interface RefreshInput { user_id: string; chatbot_id: string; refresh_tok
 export interface ChatzyClient {
   mint(input: MintInput): Promise<MintAnswer['data']>
   refresh(input: RefreshInput): Promise<RefreshTokenAnswer['data']>
+  /**
+   * Where each chatbot's circuit breaker stands, by chatbot id: `open` fails fast, `half-open`
+   * lets one probe through. A snapshot, read-only; a chatbot not listed is `closed`.
+   */
+  breakerStates(): Record<string, BreakerState>
   /** Closes pooled connections to Chatzy. */
   close(): void
 }
@@ -36,8 +46,18 @@ const checkRefresh = TypeCompiler.Compile(RefreshTokenAnswer)
 
 const MAX_ANSWER_BYTES = 64 * 1024
 
-/** Thrown for an attempt that may succeed if tried again (network error, 5xx). */
+/** Thrown for an attempt that may succeed if tried again (network error, 5xx, timeout). */
 class Retryable extends Error {}
+
+/** Chatzy said "later" (429, or 503 with `Retry-After`): back-pressure, which never opens a breaker. */
+class Throttled extends Error {
+  constructor(readonly retryAfterMs: number | undefined) {
+    super('throttled')
+  }
+}
+
+/** Longest `Retry-After` honoured: a wild value must not silence Chatzy for everyone for hours. */
+const MAX_RETRY_AFTER_MS = 120_000
 
 export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   const base = options.apiUrl.replace(/\/+$/, '')
@@ -46,47 +66,83 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
     mint: http.endpoint(new URL(`${base}/ai_agent/get_access_token`)),
     refresh: http.endpoint(new URL(`${base}/ai_agent/refresh_token`)),
   }
-  const breaker = createBreaker(options.breakerThreshold ?? 5, options.breakerCooldownMs ?? 5_000)
+  // One breaker per chatbot: a broken chatbot fails fast alone. Chatbot ids come from the
+  // allowed list, so the map stays that small.
+  const breakers = new Map<string, Breaker>()
+  const breakerOf = (chatbot: string): Breaker => {
+    let breaker = breakers.get(chatbot)
+    if (breaker === undefined) {
+      breaker = createBreaker(options.breakerThreshold ?? 5, options.breakerCooldownMs ?? 5_000)
+      breakers.set(chatbot, breaker)
+    }
+    return breaker
+  }
+  for (const chatbot of options.chatbots ?? []) breakerOf(chatbot)
+  /** Until when Chatzy asked us to wait (its throttle is per API key: for every chatbot). */
+  let throttledUntil = 0
 
-  async function call<T>(url: Endpoint, body: object, check: { Check(value: unknown): value is T }): Promise<T> {
+  async function call<T>(url: Endpoint, body: object, who: MintInput, check: { Check(value: unknown): value is T }): Promise<T> {
+    const breaker = breakerOf(who.chatbot_id)
     if (!breaker.allow()) throw new UpstreamUnavailable()
     const deadline = Date.now() + options.timeoutMs
     let lastError: unknown
-    for (let attempt = 0; attempt <= options.retries; attempt++) {
-      if (attempt > 0) {
-        // Full jitter on an exponential base, never past the deadline.
-        const pause = Math.random() * Math.min(1_000, 100 * 2 ** attempt)
-        if (Date.now() + pause >= deadline) break
-        await new Promise((resolve) => setTimeout(resolve, pause))
-      }
-      const remaining = deadline - Date.now()
-      if (remaining <= 0) break
-      try {
-        const answer = await attemptOnce(http, url, body, remaining)
-        if (!check.Check(answer)) throw new UpstreamBadResponse()
-        breaker.success()
-        return answer
-      } catch (error) {
-        lastError = error
-        if (!(error instanceof Retryable)) {
-          // A refusal or a malformed answer proves Chatzy is up: it does not count against the breaker.
+    try {
+      for (let attempt = 0; attempt <= options.retries; attempt++) {
+        if (attempt > 0) {
+          // Full jitter on an exponential base, never past the deadline.
+          const pause = Math.random() * Math.min(1_000, 100 * 2 ** attempt)
+          if (Date.now() + pause >= deadline) break
+          await sleep(pause)
+        }
+        await backPressure(deadline, lastError)
+        const remaining = deadline - Date.now()
+        if (remaining <= 0) break
+        try {
+          const answer = await attemptOnce(http, url, body, remaining)
+          if (!check.Check(answer)) throw new UpstreamBadResponse()
           breaker.success()
-          throw error
+          return answer
+        } catch (error) {
+          lastError = error
+          if (error instanceof Throttled) {
+            if (error.retryAfterMs !== undefined) throttledUntil = Math.max(throttledUntil, Date.now() + error.retryAfterMs)
+            continue
+          }
+          if (!(error instanceof Retryable)) {
+            // A refusal or a malformed answer proves Chatzy is up: it does not count against the breaker.
+            breaker.success()
+            throw error
+          }
         }
       }
+    } finally {
+      // Whatever did not settle the breaker (back-pressure, a throw) lets the next probe go.
+      breaker.release()
     }
-    breaker.failure()
+    if (lastError instanceof Throttled) throw retryLater(new UpstreamUnavailable({ cause: lastError }), throttledUntil - Date.now())
+    breaker.failure(who.user_id)
     if (lastError instanceof Retryable && lastError.cause instanceof UpstreamTimeout) throw lastError.cause
     if (Date.now() >= deadline) throw new UpstreamTimeout({ cause: lastError })
     throw new UpstreamUnavailable({ cause: lastError })
   }
 
+  /** Honours Chatzy's `Retry-After`: waits it out within the deadline, or says at once when to come back. */
+  async function backPressure(deadline: number, lastError: unknown): Promise<void> {
+    const wait = throttledUntil - Date.now()
+    if (wait <= 0) return
+    if (Date.now() + wait >= deadline) throw retryLater(new UpstreamUnavailable({ cause: lastError ?? new Throttled(wait) }), wait)
+    await sleep(wait)
+  }
+
   return {
     async mint({ user_id, chatbot_id }) {
-      return (await call(endpoints.mint, { user_id, chatbot_id, client_api_key: options.apiKey }, checkMint)).data
+      return (await call(endpoints.mint, { user_id, chatbot_id, client_api_key: options.apiKey }, { user_id, chatbot_id }, checkMint)).data
     },
     async refresh({ user_id, chatbot_id, refresh_token }) {
-      return (await call(endpoints.refresh, { user_id, chatbot_id, refresh_token }, checkRefresh)).data
+      return (await call(endpoints.refresh, { user_id, chatbot_id, refresh_token }, { user_id, chatbot_id }, checkRefresh)).data
+    },
+    breakerStates() {
+      return Object.fromEntries([...breakers].map(([chatbot, breaker]) => [chatbot, breaker.state]))
     },
     close: () => http.close(),
   }
@@ -110,8 +166,11 @@ async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, time
     throw new Retryable(typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `network ${code}` : 'network', { cause: new UpstreamUnavailable() })
   }
   const { status, text } = answer
-  // A throttle (429) or a request timeout (408) says "later", not "these credentials are wrong".
-  if (status >= 500 || status === 429 || status === 408) throw new Retryable(`status ${status}`, { cause: new UpstreamUnavailable() })
+  // A throttle says "later", and may say when: back-pressure, not breakage.
+  const retryAfterMs = parseRetryAfter(answer.retryAfter)
+  if (status === 429 || (status === 503 && retryAfterMs !== undefined)) throw new Throttled(retryAfterMs)
+  // A request timeout (408) says "later" too, not "these credentials are wrong".
+  if (status >= 500 || status === 408) throw new Retryable(`status ${status}`, { cause: new UpstreamUnavailable() })
   if (status >= 400) throw new UpstreamRefused()
   if (status < 200 || status >= 300) throw new UpstreamBadResponse()
   try {
@@ -121,29 +180,11 @@ async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, time
   }
 }
 
-/**
- * A small circuit breaker: after `threshold` consecutive failures it fails fast for
- * `cooldownMs`, then lets one probe through; the probe's outcome closes or re-opens it.
- */
-function createBreaker(threshold: number, cooldownMs: number) {
-  let failures = 0
-  let openUntil = 0
-  let probing = false
-  return {
-    allow(): boolean {
-      if (failures < threshold) return true
-      if (Date.now() < openUntil || probing) return false
-      probing = true
-      return true
-    },
-    success() {
-      failures = 0
-      probing = false
-    },
-    failure() {
-      failures++
-      probing = false
-      if (failures >= threshold) openUntil = Date.now() + cooldownMs
-    },
-  }
+/** `Retry-After` in seconds or as an HTTP date, in ms from now (capped), or undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now()
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -51,6 +51,7 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     retries: options.retries ?? 2,
     breakerThreshold: options.breaker?.threshold ?? 5,
     breakerCooldownMs: options.breaker?.cooldownMs ?? 5_000,
+    chatbots: [options.chatbotId].flat(),
     ...(options.dispatcher && { dispatcher: options.dispatcher }),
   })
   fastify.addHook('onClose', (_instance, done) => {

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { EndBody, ErrorReply, RefreshBody, RefreshReply, SessionBody, SessionReply } from './schemas.js'
-import { BadRequest, Internal, PayloadTooLarge, UnsupportedMediaType, UpstreamBadResponse, UpstreamRefused } from './errors.js'
+import { BadRequest, Internal, retryAfterOf, PayloadTooLarge, UnsupportedMediaType, UpstreamBadResponse, UpstreamRefused } from './errors.js'
 import { chatzyLog } from './log.js'
 import type { SessionFlows } from './session.js'
 
@@ -67,6 +67,9 @@ function answerError(this: unknown, error: FastifyError, request: FastifyRequest
   const known = toChatzyError(error)
   const statusCode = known.statusCode ?? 500
   reply.header('cache-control', 'no-store')
+  // A rate limit or Chatzy's back-pressure says when asking again can help.
+  const retryAfter = retryAfterOf(known)
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
   const log = chatzyLog(request)
   if (statusCode >= 500) log.error({ err: error }, 'chatzy: request failed')
   else log.info({ code: known.code, statusCode }, 'chatzy: request refused')

@@ -21,6 +21,8 @@ export interface Endpoint {
 export interface Answer {
   status: number
   text: string
+  /** The answer's `Retry-After` header, as sent (a throttle's back-pressure). */
+  retryAfter?: string
 }
 
 /**
@@ -48,6 +50,7 @@ export function upstreamHttp(dispatcher?: Dispatcher, connectTimeoutMs = 10_000)
       let settled = false
       let controller: Dispatcher.DispatchController | undefined
       let status = 0
+      let retryAfter: string | undefined
       let size = 0
       const chunks: Buffer[] = []
       const succeed = (answer: Answer) => {
@@ -74,6 +77,8 @@ export function upstreamHttp(dispatcher?: Dispatcher, connectTimeoutMs = 10_000)
         },
         onResponseStart(_controller, statusCode, headers) {
           status = statusCode
+          const header = headers['retry-after']
+          if (typeof header === 'string') retryAfter = header
           if (statusCode >= 300 && statusCode < 400) return fail({ kind: 'redirect' })
           if (Number(headers['content-length']) > limit) fail({ kind: 'too-large' })
         },
@@ -83,7 +88,7 @@ export function upstreamHttp(dispatcher?: Dispatcher, connectTimeoutMs = 10_000)
           chunks.push(chunk)
         },
         onResponseEnd() {
-          succeed({ status, text: Buffer.concat(chunks, size).toString('utf8') })
+          succeed({ status, text: Buffer.concat(chunks, size).toString('utf8'), ...(retryAfter !== undefined && { retryAfter }) })
         },
         onResponseError(_controller, error) {
           fail({ kind: 'network', code: (error as NodeJS.ErrnoException).code })

@@ -72,12 +72,13 @@ test('upstream: retries stop at the total deadline, not at the retry count', asy
 test('upstream: the circuit breaker fails fast (503, no call) while Chatzy is down, then probes again after its pause', async (t) => {
   const { chatzy, app } = await setup(t, { retries: 0, breaker: { threshold: 2, cooldownMs: 600 } })
   chatzy.faults.inject({ fault: 'status-500', endpoints: ['mint'] })
-  for (let i = 0; i < 2; i++) assert.equal((await call(app, 'POST', '/session', { user: 'alice' })).statusCode, 503)
+  // Down for everyone: two users fail in a row (one user alone never opens it, see breaker.test.ts).
+  for (const user of ['alice', 'bob']) assert.equal((await call(app, 'POST', '/session', { user })).statusCode, 503)
   assert.equal(chatzy.calls.mint, 2)
 
   // Open: answered at once, Chatzy is spared.
-  for (let i = 0; i < 5; i++) {
-    const fast = await call(app, 'POST', '/session', { user: 'alice' })
+  for (const user of ['alice', 'bob', 'carol', 'dave', 'erin']) {
+    const fast = await call(app, 'POST', '/session', { user })
     assert.equal(fast.statusCode, 503)
     assert.equal(fast.json().code, 'CHATZY_UPSTREAM_UNAVAILABLE')
   }
