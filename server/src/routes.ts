@@ -4,6 +4,7 @@ import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fasti
 import { EndBody, ErrorReply, RefreshBody, RefreshReply, SessionBody, SessionReply } from './schemas.js'
 import { BadRequest, Internal, retryAfterOf, PayloadTooLarge, UnsupportedMediaType, UpstreamBadResponse, UpstreamRefused } from './errors.js'
 import { chatzyLog } from './log.js'
+import { publish } from './diagnostics.js'
 import type { SessionFlows } from './session.js'
 
 export interface RoutesOptions {
@@ -70,12 +71,16 @@ function answerError(this: unknown, error: FastifyError, request: FastifyRequest
   // A rate limit or Chatzy's back-pressure says when asking again can help.
   const retryAfter = retryAfterOf(known)
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
+  const code = known.code ?? `HTTP_${statusCode}`
+  const route = `${request.method} ${request.routeOptions.url ?? ''}`
+  publish.refused(() => ({ code, statusCode, route }))
+  if (code === 'CHATZY_RATE_LIMITED') publish.rateLimited(() => ({ code, statusCode, route, retryAfterSeconds: retryAfter }))
   const log = chatzyLog(request)
   if (statusCode >= 500) log.error({ err: error }, 'chatzy: request failed')
   else log.info({ code: known.code, statusCode }, 'chatzy: request refused')
   return reply.code(statusCode).send({
     statusCode,
-    code: known.code ?? `HTTP_${statusCode}`,
+    code,
     error: STATUS_CODES[statusCode] ?? 'Error',
     message: known.message,
   })
