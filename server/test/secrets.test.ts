@@ -1,16 +1,47 @@
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
+import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
+import { inspect } from 'node:util'
 import Fastify, { type LightMyRequestResponse } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
-import chatzyAgent, { logRedactPaths, memoryStore, type SessionStore } from '../src/index.js'
+import chatzyAgent, { diagnosticsChannels, logRedactPaths, memoryStore, type SessionStore } from '../src/index.js'
 import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, captureLogs, sessionCookieOf, startChatzy } from './helpers.js'
 
 /**
- * Runs every route and every error path with the log at trace level, then looks for each
- * secret in every log line and every answer.
+ * Every message on every diagnostics channel, written out in full (errors with their causes,
+ * hidden properties and all), by channel name.
  */
-test('no refresh token, API key, access token or cookie value in any log line; no secret in any answer', async (t) => {
+function captureChannels(t: TestContext): Map<string, string[]> {
+  const seen = new Map<string, string[]>()
+  const record = (name: string) => (message: unknown) => {
+    seen.set(name, [...seen.get(name) ?? [], inspect(message, { depth: Infinity, showHidden: true, getters: true })])
+  }
+  const { upstream, ...events } = diagnosticsChannels
+  for (const name of Object.values(events)) {
+    const listener = record(name)
+    subscribe(name, listener)
+    t.after(() => unsubscribe(name, listener))
+  }
+  const traced = {
+    start: record(`${upstream}:start`),
+    end: record(`${upstream}:end`),
+    asyncStart: record(`${upstream}:asyncStart`),
+    asyncEnd: record(`${upstream}:asyncEnd`),
+    error: record(`${upstream}:error`),
+  }
+  tracingChannel(upstream).subscribe(traced)
+  t.after(() => tracingChannel(upstream).unsubscribe(traced))
+  return seen
+}
+
+/**
+ * Runs every route and every error path with the log at trace level and every diagnostics
+ * channel subscribed, then looks for each secret in every log line, every channel message and
+ * every answer.
+ */
+test('no refresh token, API key, access token or cookie value in any log line or diagnostics message; no secret in any answer', async (t) => {
   const chatzy = await startChatzy()
+  const channels = captureChannels(t)
   const logs = captureLogs()
   const sessions = memoryStore()
   // A store that fails the way a Redis client does: the failed command, session and all, on the error.
@@ -96,6 +127,16 @@ test('no refresh token, API key, access token or cookie value in any log line; n
   ]
   const logText = logs.text()
   for (const [kind, value] of secrets) assert.ok(!logText.includes(value), `a ${kind} is in the log`)
+
+  const { upstream, sessionRateLimited, ...events } = diagnosticsChannels
+  const published = [...Object.values(events), ...['start', 'end', 'asyncStart', 'asyncEnd', 'error'].map((event) => `${upstream}:${event}`)]
+  for (const name of published) assert.ok((channels.get(name) ?? []).length > 0, `${name} was published`)
+  assert.ok(sessionRateLimited)
+  for (const [name, messages] of channels) {
+    for (const message of messages) {
+      for (const [kind, value] of secrets) assert.ok(!message.includes(value), `a ${kind} is in a message on ${name}: ${message}`)
+    }
+  }
 
   for (const { name, response } of answers) {
     const visible = response.body + JSON.stringify(response.headers)
