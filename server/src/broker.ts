@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { ChatzyClient } from './chatzy-client.js'
 import type { SessionStore, StoredSession } from './store.js'
+import type { UserLimits } from './limits.js'
 import { NoSession, rateLimited, UpstreamRefused } from './errors.js'
 import { publish } from './diagnostics.js'
 
@@ -10,6 +11,8 @@ const MAX_FLOOR_WAIT_MS = 10_000
 export interface BrokerOptions {
   client: ChatzyClient
   store: SessionStore
+  /** Per-user limits: mints per window, live sessions. */
+  limits: UserLimits
   /** A stored token with less life left than this is not handed out again. */
   refreshMarginMs: number
   /** Floor between two upstream calls for one session, whatever clients ask. */
@@ -35,7 +38,9 @@ export function createBroker(options: BrokerOptions) {
   const { client, store } = options
   const inflight = new Map<string, Promise<Flight>>()
 
+  /** The one place a user's session is minted, past the user's `mintLimit` (else "rate-limited"). */
   async function mint(user_id: string, chatbot_id: string): Promise<StoredSession> {
+    await options.limits.admitMint(user_id)
     const data = await client.mint({ user_id, chatbot_id })
     return {
       user_id,
@@ -202,8 +207,13 @@ export function createBroker(options: BrokerOptions) {
     return session
   }
 
+  /** Stores a new session; the user's oldest sessions past `sessionsPerUser` end ("ended"). */
   async function save(id: string, session: StoredSession): Promise<void> {
     await store.set(id, session, session.refresh_expires_at - Date.now())
+    const ended = await options.limits.addSession(session.user_id, id, session.refresh_expires_at)
+    const replaced = ended.filter((old) => old !== id)
+    await Promise.all(replaced.map((old) => store.delete(old)))
+    for (const _ of replaced) publish.ended(() => ({ reason: 'replaced', chatbotId: session.chatbot_id, userId: session.user_id }))
   }
 
   return {

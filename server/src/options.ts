@@ -29,6 +29,11 @@ const BreakerSchema = Type.Object({
   cooldownMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
 })
 
+const MintLimitSchema = Type.Object({
+  max: Type.Integer({ minimum: 1 }),
+  windowMs: Type.Integer({ minimum: 1_000 }),
+})
+
 /** Validated at `register`: a bad option fails registration with a message that names it. */
 export const OptionsSchema = Type.Object({
   apiKey: Secret,
@@ -47,6 +52,8 @@ export const OptionsSchema = Type.Object({
   minRefreshIntervalMs: Type.Optional(Type.Integer({ minimum: 0 })),
   refreshMarginMs: Type.Optional(Type.Integer({ minimum: 0 })),
   lockTtlMs: Type.Optional(Type.Integer({ minimum: 100 })),
+  mintLimit: Type.Optional(MintLimitSchema),
+  sessionsPerUser: Type.Optional(Type.Integer({ minimum: 1 })),
   encryptionKey: Type.Optional(Type.Union([CookieSecret, Type.Array(CookieSecret, { minItems: 1 })])),
   // Checked by hand below, like store: a class instance.
   dispatcher: Type.Optional(Type.Unknown()),
@@ -99,7 +106,11 @@ export interface ChatzyAgentOptions {
   refreshMarginMs?: number
   /** With a store that has `lock`: longest an upstream refresh may hold a session's lock. Default 15,000 ms. */
   lockTtlMs?: number
-  /** Seals refresh tokens at rest in the store (newest key first, all keys open). */
+  /** Mints per user id per window, counted in the store (shared by instances). Over it: 429 `CHATZY_RATE_LIMITED`. Default 10 per 60,000 ms. */
+  mintLimit?: { max: number; windowMs: number }
+  /** Live sessions per user id: one more ends that user's oldest. Default 10. */
+  sessionsPerUser?: number
+  /** Seals each stored session record whole at rest, both tokens included (newest key first, all keys open). */
   encryptionKey?: string | string[]
   /**
    * The undici dispatcher that calls to Chatzy go through: an egress proxy (`ProxyAgent`,
@@ -149,7 +160,7 @@ function badStore(store: unknown): string | undefined {
   for (const method of ['get', 'set', 'delete'] as const) {
     if (typeof methods?.[method] !== 'function') return `invalid option "store.${method}": expected a function`
   }
-  for (const method of ['replace', 'lock'] as const) {
+  for (const method of ['replace', 'lock', 'hit', 'addUserSession'] as const) {
     if (methods![method] !== undefined && typeof methods![method] !== 'function') return `invalid option "store.${method}": expected a function`
   }
   return undefined
@@ -163,7 +174,7 @@ function unknownKey(options: unknown): string | undefined {
     return key === undefined ? undefined : `unknown option "${path}${key}"`
   }
   const all = options as Record<string, unknown>
-  return check(all, OptionsSchema, '', REGISTER_KEYS) ?? check(all.cookie, CookieSchema, 'cookie.') ?? check(all.breaker, BreakerSchema, 'breaker.')
+  return check(all, OptionsSchema, '', REGISTER_KEYS) ?? check(all.cookie, CookieSchema, 'cookie.') ?? check(all.breaker, BreakerSchema, 'breaker.') ?? check(all.mintLimit, MintLimitSchema, 'mintLimit.')
 }
 
 function fail(message: string | undefined): void {

@@ -11,7 +11,8 @@ import { isLoopback } from './loopback.js'
 import { routes } from './routes.js'
 import { guardStore } from './store-guard.js'
 import { memoryStore } from './stores/memory.js'
-import { sealRefreshTokens } from './seal.js'
+import { sealSessions } from './seal.js'
+import { userLimits } from './limits.js'
 import { healthCheck, type ChatzyHealth } from './health.js'
 import { inFlight } from './in-flight.js'
 
@@ -49,8 +50,8 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     fastify.log.warn({ apiUrl: apiUrl.origin }, 'chatzy-agent: apiUrl is plain http; the API key and refresh tokens cross the network unencrypted')
   }
 
-  // Refresh tokens are sealed before any store sees them, when an encryptionKey is given.
-  const store = sealRefreshTokens(guardStore(options.store ?? memoryStore()), options.encryptionKey)
+  // Session records are sealed before any store sees them, when an encryptionKey is given.
+  const store = sealSessions(guardStore(options.store ?? memoryStore()), options.encryptionKey)
   const client = createChatzyClient({
     apiUrl: options.apiUrl ?? DEFAULT_API_URL,
     apiKey: options.apiKey,
@@ -74,9 +75,21 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     client.close()
     done()
   })
+  const limits = userLimits(store, {
+    mintLimit: options.mintLimit ?? { max: 10, windowMs: 60_000 },
+    sessionsPerUser: options.sessionsPerUser ?? 10,
+  })
+  if (options.store !== undefined && limits.perProcess.length > 0) {
+    fastify.log.warn({ missing: limits.perProcess }, 'chatzy-agent: the store has no %s; mintLimit and sessionsPerUser are counted in each process on its own', limits.perProcess.join(' or '))
+  }
+  if (options.allowedOrigins === undefined && process.env.NODE_ENV === 'production') {
+    // The default compares Origin with the Host header, which DNS rebinding controls.
+    fastify.log.warn('chatzy-agent: allowedOrigins is not set; set it to your site\'s origin(s) in production (see docs/server.md)')
+  }
   const broker = createBroker({
     client,
     store,
+    limits,
     refreshMarginMs: options.refreshMarginMs ?? 30_000,
     minRefreshIntervalMs: options.minRefreshIntervalMs ?? 5_000,
     ...(options.lockTtlMs === undefined ? {} : { lockTtlMs: options.lockTtlMs }),

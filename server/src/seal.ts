@@ -1,13 +1,14 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
-import type { SessionStore, StoredSession } from './store.js'
+import { asStoredSession, type SessionStore, type StoredSession } from './store.js'
 import { inProcessStore, readNowOf } from './in-process-store.js'
 
 /**
- * Sealed refresh tokens: `v1.<key id>.<base64url(iv ‖ ciphertext ‖ tag)>`, AES-256-GCM.
+ * Sealed session records: the whole record, as JSON, in AES-256-GCM, written as
+ * `v2.<key id>.<base64url(iv ‖ ciphertext ‖ tag)>` in the record's `refresh_token` field.
  * The key id lets a store hold values sealed under several keys during a rotation; it is
  * derived from the key, not the key itself, so it tells a reader of the store nothing.
  */
-const VERSION = 'v1'
+const VERSION = 'v2'
 const IV_BYTES = 12
 const TAG_BYTES = 16
 const MIN_KEY_CHARS = 32
@@ -23,15 +24,15 @@ function deriveKey(secret: string): SealingKey {
   const derive = (info: string, length: number) => Buffer.from(hkdfSync('sha256', secret, SALT, info, length))
   return {
     id: derive('key id', 6).toString('base64url'),
-    key: derive('refresh_token aes-256-gcm v1', 32),
+    key: derive('session record aes-256-gcm v2', 32),
   }
 }
 
 /**
- * Binds a sealed token to its session record: moved into another session's record (or
- * another user's), it no longer opens.
+ * Binds a sealed record to its session id and owner: moved under another id (or given
+ * another user or chatbot in the clear), it no longer opens.
  */
-function context(id: string, session: StoredSession): Buffer {
+function context(id: string, session: Pick<StoredSession, 'user_id' | 'chatbot_id'>): Buffer {
   return Buffer.from(JSON.stringify([VERSION, id, session.user_id, session.chatbot_id]))
 }
 
@@ -61,14 +62,26 @@ function open(keys: ReadonlyMap<string, SealingKey>, sealed: string, aad: Buffer
   }
 }
 
+/** Fields kept in the clear beside the sealed record (for operators, and the store's shape); checked against it on every read. */
+const CLEAR_FIELDS = ['user_id', 'chatbot_id', 'refresh_expires_at'] as const
+
 /**
- * Seals `refresh_token` at rest with AES-256-GCM (newest key seals, every key opens).
- * Without keys the store is used as is.
- *
- * A stored session whose token does not open (tampered, unsealed, or sealed under a key no
- * longer configured) reads as no session at all: the browser is told to start a new one.
+ * What the clear part says of the access token: nothing usable. Read by a plugin without the
+ * key (encryption turned off), the record is an expired token with a refresh token Chatzy
+ * refuses, so the plugin mints again, as for any session it cannot use.
  */
-export function sealRefreshTokens(store: SessionStore, keys: string | string[] | undefined): SessionStore {
+const CLEAR_ACCESS = { access_token: '', access_expires_at: 0, upstream_at: 0 } as const
+
+/**
+ * Seals each stored session record at rest with AES-256-GCM (newest key seals, every key
+ * opens): the access token and the refresh token are only in the sealed part, and the whole
+ * record is authenticated together with its session id. Without keys the store is used as is.
+ *
+ * A stored record that does not open (tampered in any field, unsealed, moved to another id,
+ * or sealed under a key no longer configured) reads as no session at all: the browser is told
+ * to start a new one, and no token of it is ever handed out.
+ */
+export function sealSessions(store: SessionStore, keys: string | string[] | undefined): SessionStore {
   if (keys === undefined) return store
   const secrets = [keys].flat()
   if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret.length < MIN_KEY_CHARS)) {
@@ -80,14 +93,27 @@ export function sealRefreshTokens(store: SessionStore, keys: string | string[] |
   // Listed newest first: on a (vanishingly unlikely) id clash the newer key wins.
   for (const key of [...derived].reverse()) byId.set(key.id, key)
 
-  const sealed = (id: string, session: StoredSession): StoredSession =>
-    ({ ...session, refresh_token: seal(newest, session.refresh_token, context(id, session)) })
+  const sealed = (id: string, session: StoredSession): StoredSession => ({
+    ...session,
+    ...CLEAR_ACCESS,
+    refresh_token: seal(newest, JSON.stringify(session), context(id, session)),
+  })
 
   const opened = (id: string, stored: StoredSession | undefined): StoredSession | undefined => {
-    if (stored === undefined) return undefined
-    if (typeof stored.refresh_token !== 'string') return undefined
-    const refresh_token = open(byId, stored.refresh_token, context(id, stored))
-    return refresh_token === undefined ? undefined : { ...stored, refresh_token }
+    if (stored === undefined || typeof stored.refresh_token !== 'string') return undefined
+    const plaintext = open(byId, stored.refresh_token, context(id, stored))
+    if (plaintext === undefined) return undefined
+    let session: StoredSession | undefined
+    try {
+      session = asStoredSession(JSON.parse(plaintext))
+    } catch {
+      return undefined
+    }
+    // The clear copies must say what the sealed record says: a rewritten field is a forgery.
+    if (session === undefined) return undefined
+    if (CLEAR_FIELDS.some((field) => session[field] !== stored[field])) return undefined
+    if (Object.entries(CLEAR_ACCESS).some(([field, value]) => stored[field as keyof typeof CLEAR_ACCESS] !== value)) return undefined
+    return session
   }
 
   const wrapper: SessionStore = {
@@ -96,6 +122,8 @@ export function sealRefreshTokens(store: SessionStore, keys: string | string[] |
     ...(store.replace && { replace: (id: string, session: StoredSession, ttlMs: number) => store.replace!(id, sealed(id, session), ttlMs) }),
     delete: (id) => store.delete(id),
     ...(store.lock && { lock: (id: string, ttlMs: number) => store.lock!(id, ttlMs) }),
+    ...(store.hit && { hit: (key: string, windowMs: number) => store.hit!(key, windowMs) }),
+    ...(store.addUserSession && { addUserSession: (user: string, id: string, expiresAt: number, max: number) => store.addUserSession!(user, id, expiresAt, max) }),
   }
   // Sealing adds no wait: an in-process store sealed stays readable at once.
   const readNow = readNowOf(store)

@@ -36,4 +36,36 @@ export interface SessionStore {
    * undefined when another holder has it (the caller then waits for the stored result).
    */
   lock?(id: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>
+  /**
+   * Optional, for `mintLimit`: counts one more event under `key` in a fixed window of
+   * `windowMs` that opens with its first event, in one atomic step, so that every instance
+   * sharing the store shares the count. Resolves the count in the window so far (this one
+   * included) and the ms until the window closes. Without it each process counts on its own.
+   */
+  hit?(key: string, windowMs: number): Promise<WindowCount>
+  /**
+   * Optional, for `sessionsPerUser`: records `id` as the newest session of `user` (living until
+   * `expiresAt`, epoch ms), and in the same atomic step takes that user's oldest sessions beyond
+   * `max` off the record, resolving their ids (the plugin then deletes them). Without it each
+   * process keeps its own record.
+   */
+  addUserSession?(user: string, id: string, expiresAt: number, max: number): Promise<string[]>
+}
+
+/** A fixed window's count so far, and the ms until it closes. */
+export interface WindowCount {
+  count: number
+  resetInMs: number
+}
+
+const STRING_FIELDS = ['user_id', 'chatbot_id', 'access_token', 'refresh_token'] as const
+const NUMBER_FIELDS = ['access_expires_at', 'refresh_expires_at', 'upstream_at'] as const
+
+/** `value` as a session when it has exactly a session's shape (extra fields dropped), otherwise undefined. */
+export function asStoredSession(value: unknown): StoredSession | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const record = value as Record<string, unknown>
+  if (!STRING_FIELDS.every((field) => typeof record[field] === 'string')) return undefined
+  if (!NUMBER_FIELDS.every((field) => typeof record[field] === 'number')) return undefined
+  return Object.fromEntries([...STRING_FIELDS, ...NUMBER_FIELDS].map((field) => [field, record[field]])) as unknown as StoredSession
 }

@@ -80,6 +80,25 @@ test('diagnostics: each upstream attempt is traced, and each session event publi
   ])
 })
 
+test('diagnostics: a mint over the user\'s mintLimit is published as rate-limited and refused, and sessions past sessionsPerUser as replaced', async (t) => {
+  const { app } = await startApp(t, { mintLimit: { max: 3, windowMs: 60_000 }, sessionsPerUser: 2 })
+  const { events } = listen(t)
+  for (let i = 0; i < 4; i++) await call(app, 'POST', '/session', { user: 'ann' })
+
+  const ann = { chatbotId: CHATBOT_ID, userId: 'ann' }
+  const refusal = { code: 'CHATZY_RATE_LIMITED', statusCode: 429, route: 'POST /chatzy/session' }
+  const retryAfterSeconds = events.at(-1)?.message.retryAfterSeconds
+  assert.ok(typeof retryAfterSeconds === 'number' && retryAfterSeconds > 0 && retryAfterSeconds <= 60, 'when the window ends')
+  assert.deepEqual(events, [
+    { channel: 'session.created', message: ann },
+    { channel: 'session.created', message: ann },
+    { channel: 'session.ended', message: { reason: 'replaced', ...ann } },
+    { channel: 'session.created', message: ann },
+    { channel: 'session.refused', message: refusal },
+    { channel: 'session.rate-limited', message: { ...refusal, retryAfterSeconds } },
+  ])
+})
+
 test('diagnostics: a refresh answered in the same turn from memory is published as reused, with no upstream attempt', async (t) => {
   const { app } = await startApp(t)
   const started = await call(app, 'POST', '/session', { user: 'ann' })

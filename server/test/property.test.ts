@@ -20,7 +20,7 @@ const OWN_ORIGIN = 'http://localhost' // the origin of `inject` requests (Host l
 const KNOWN_CODES: readonly ErrorCode[] = [
   'CHATZY_UNAUTHENTICATED', 'CHATZY_NO_SESSION', 'CHATZY_BAD_REQUEST', 'CHATZY_CHATBOT_NOT_ALLOWED',
   'CHATZY_FORBIDDEN_ORIGIN', 'CHATZY_UNSUPPORTED_MEDIA_TYPE', 'CHATZY_PAYLOAD_TOO_LARGE',
-  'CHATZY_UPSTREAM_BAD_RESPONSE', 'CHATZY_UPSTREAM_UNAVAILABLE', 'CHATZY_UPSTREAM_TIMEOUT', 'CHATZY_STORE_UNAVAILABLE',
+  'CHATZY_UPSTREAM_BAD_RESPONSE', 'CHATZY_UPSTREAM_UNAVAILABLE', 'CHATZY_UPSTREAM_TIMEOUT', 'CHATZY_STORE_UNAVAILABLE', 'CHATZY_RATE_LIMITED',
 ]
 
 type Chatzy = Awaited<ReturnType<typeof startChatzy>>
@@ -37,6 +37,8 @@ async function hostApp(chatzy: Chatzy, lines: string[], options: Partial<ChatzyA
     cookie: { secret: COOKIE_SECRET },
     encryptionKey: ENCRYPTION_KEY,
     minRefreshIntervalMs: 0,
+    // Every run starts fresh sessions for the same few users: the per-user limits are tested apart.
+    mintLimit: { max: 1_000_000, windowMs: 60_000 },
     ...options,
   })
   return app

@@ -94,7 +94,7 @@ test('redisStore lock is exclusive, expires by itself, and a late release never 
   await successor()
 })
 
-test('with an encryptionKey, a scan of Redis finds no refresh token and no API key', async (t) => {
+test('with an encryptionKey, a scan of Redis finds no token (access or refresh) and no API key', async (t) => {
   const chatzy = await startChatzy()
   const app = await buildApp(chatzy, {
     store: redisStore({ client: redis, keyPrefix: 'sealed:' }),
@@ -116,13 +116,23 @@ test('with an encryptionKey, a scan of Redis finds no refresh token and no API k
 
   // What an operator (or an attacker with a dump) sees, with Redis's own client.
   const cli = (...args: string[]) => run('redis-cli', ['-h', '127.0.0.1', '-p', String(server.port), '--raw', ...args])
-  const keys = (await cli('--scan', '--pattern', 'sealed:*')).stdout.split('\n').filter(Boolean)
+  const keys = (await cli('--scan', '--pattern', 'sealed:session:*')).stdout.split('\n').filter(Boolean)
   assert.equal(keys.length, 1, `one session key, no lock left behind: ${keys.join(' ')}`)
   const dump = (await Promise.all(keys.map(async (key) => (await cli('GET', key)).stdout))).join('\n')
   assert.equal(chatzy.issued.refresh.size, 1)
   for (const token of chatzy.issued.refresh) assert.ok(!dump.includes(token), 'no plaintext refresh token in Redis')
+  for (const token of chatzy.issued.access) assert.ok(!dump.includes(token), 'no plaintext access token in Redis')
   assert.ok(!dump.includes(API_KEY))
-  assert.match(JSON.parse(dump).refresh_token, /^v1\./)
+  assert.match(JSON.parse(dump).refresh_token, /^v2\./)
+
+  // Someone who can write to Redis puts their own access token and an endless expiry in the record.
+  await cli('SET', keys[0]!, JSON.stringify({ ...JSON.parse(dump), access_token: 'at_attacker', access_expires_at: 8.64e15 }), 'KEEPTTL')
+  const forged = await app.inject({
+    method: 'POST', url: '/chatzy/refresh',
+    headers: { ...headers, cookie: sessionCookieOf(started) }, payload: { expires_at: refreshed.json().expires_at },
+  })
+  assert.equal(forged.statusCode, 401, 'a rewritten record is no session')
+  assert.ok(!forged.body.includes('at_attacker'))
 })
 
 test('a mint and a refresh never make Redis walk its keyspace (no KEYS, no SCAN)', async (t) => {

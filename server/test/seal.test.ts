@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { memoryStore, type SessionStore, type StoredSession } from '../src/index.js'
-import { sealRefreshTokens } from '../src/seal.js'
+import { sealSessions } from '../src/seal.js'
 import { buildApp, browserHeaders, sessionCookieOf, startChatzy } from './helpers.js'
 
 const OLD_KEY = 'old-encryption-key-0123456789abcdefghij'
@@ -47,7 +47,7 @@ const refresh = (app: FastifyInstance, started: LightMyRequestResponse) => app.i
   payload: { expires_at: started.json().expires_at },
 })
 
-test('with an encryptionKey the memory store holds only a sealed refresh token, and refreshes still work', async (t) => {
+test('with an encryptionKey the memory store holds the record sealed, no token in the clear, and refreshes still work', async (t) => {
   const { chatzy, memory, app } = await setup(t)
   const a = await app(NEW_KEY)
 
@@ -57,14 +57,49 @@ test('with an encryptionKey the memory store holds only a sealed refresh token, 
   assert.equal(refreshed.statusCode, 200)
   assert.deepEqual(chatzy.calls, { mint: 1, refresh: 1 }, 'Chatzy got the real refresh token back')
   const [held] = await memory.held()
-  const [token] = chatzy.issued.refresh
-  assert.match(held!.refresh_token, /^v1\./)
-  assert.ok(!JSON.stringify(held).includes(token!), 'no plaintext refresh token at rest')
+  assert.match(held!.refresh_token, /^v2\./)
+  assert.equal(held!.access_token, '')
+  for (const token of [...chatzy.issued.refresh, ...chatzy.issued.access]) assert.ok(!JSON.stringify(held).includes(token), 'no plaintext token at rest')
+})
+
+test('a record rewritten in the store (the attacker\'s access token, an endless expiry) reads as no session: 401, never that token', async (t) => {
+  const { chatzy, memory, app } = await setup(t)
+  const a = await app(NEW_KEY)
+  const started = await startSession(a)
+  const [held] = await memory.held()
+  const id = sessionCookieOf(started).split('=')[1]!.split('.')[0]!
+  await memory.store.set(id, { ...held!, access_token: 'at_attacker', access_expires_at: 8.64e15 }, 60_000)
+
+  const refreshed = await refresh(a, started)
+  assert.equal(refreshed.statusCode, 401)
+  assert.equal(refreshed.json().code, 'CHATZY_NO_SESSION')
+  assert.ok(!refreshed.body.includes('at_attacker'))
+  assert.equal(chatzy.calls.refresh, 0)
+})
+
+test('any one field of a sealed record changed in the store makes it no session', async () => {
+  const inner = memoryStore()
+  const sealed = sealSessions(inner, NEW_KEY)
+  const session: StoredSession = {
+    user_id: 'user123', chatbot_id: 'c', access_token: 'at_real', access_expires_at: Date.now() + 60_000,
+    refresh_token: 'rt_secret', refresh_expires_at: Date.now() + 3_600_000, upstream_at: Date.now(),
+  }
+  await sealed.set('s', session, 60_000)
+  const stored = (await inner.get('s'))!
+  assert.deepEqual(await sealed.get('s'), session)
+  const changes: Partial<StoredSession>[] = [
+    { access_token: 'at_attacker' }, { access_expires_at: 8.64e15 }, { refresh_expires_at: 8.64e15 },
+    { upstream_at: Date.now() }, { user_id: 'mallory' }, { chatbot_id: 'other' },
+  ]
+  for (const change of changes) {
+    await inner.set('s', { ...stored, ...change }, 60_000)
+    assert.equal(await sealed.get('s'), undefined, `${Object.keys(change)[0]} changed`)
+  }
 })
 
 test('sealing the same token twice gives two different values (a fresh IV each time)', async () => {
   const inner = memoryStore()
-  const store = sealRefreshTokens(inner, NEW_KEY)
+  const store = sealSessions(inner, NEW_KEY)
   const session: StoredSession = {
     user_id: 'u', chatbot_id: 'c', access_token: 'a', access_expires_at: 1, refresh_token: 'rt_secret', refresh_expires_at: 2, upstream_at: 0,
   }
@@ -76,7 +111,7 @@ test('sealing the same token twice gives two different values (a fresh IV each t
 
 test('replace seals too, and still writes only over a session that is there', async () => {
   const inner = memoryStore()
-  const sealed = sealRefreshTokens(inner, NEW_KEY)
+  const sealed = sealSessions(inner, NEW_KEY)
   const session: StoredSession = {
     user_id: 'user123', chatbot_id: 'bot', access_token: 'at_1', access_expires_at: Date.now() + 60_000,
     refresh_token: 'rt_secret_value', refresh_expires_at: Date.now() + 3_600_000, upstream_at: Date.now(),
@@ -85,7 +120,7 @@ test('replace seals too, and still writes only over a session that is there', as
   await sealed.set('s', session, 60_000)
   const next = { ...session, access_token: 'at_2' }
   assert.equal(await sealed.replace!('s', next, 60_000), true)
-  assert.match((await inner.get('s'))!.refresh_token, /^v1\./)
+  assert.match((await inner.get('s'))!.refresh_token, /^v2\./)
   assert.deepEqual(await sealed.get('s'), next)
 })
 
@@ -120,7 +155,7 @@ test('a session sealed under a key no longer configured is "no session" (401), n
 
 test('a tampered, unsealed or transplanted refresh token reads as no session', async () => {
   const inner = memoryStore()
-  const sealed = sealRefreshTokens(inner, NEW_KEY)
+  const sealed = sealSessions(inner, NEW_KEY)
   const session: StoredSession = {
     user_id: 'user123', chatbot_id: 'c', access_token: 'a', access_expires_at: 1, refresh_token: 'rt_secret', refresh_expires_at: Date.now() + 60_000, upstream_at: 0,
   }
@@ -132,7 +167,7 @@ test('a tampered, unsealed or transplanted refresh token reads as no session', a
   await inner.set('plaintext', session, 60_000)
   await inner.set('transplanted', { ...session, refresh_token: good }, 60_000)
   await inner.set('other-user', { ...session, user_id: 'mallory', refresh_token: good }, 60_000)
-  await inner.set('garbage', { ...session, refresh_token: 'v1.zzzz.%%%' }, 60_000)
+  await inner.set('garbage', { ...session, refresh_token: 'v2.zzzz.%%%' }, 60_000)
 
   assert.equal((await sealed.get('victim'))?.refresh_token, 'rt_secret')
   for (const id of ['tampered', 'plaintext', 'transplanted', 'other-user', 'garbage']) {
@@ -145,4 +180,13 @@ test('an encryptionKey too short to be a real key fails registration, naming the
   t.after(() => chatzy.app.close())
   await assert.rejects(buildApp(chatzy, { encryptionKey: 'hunter2' }), /encryptionKey/)
   await assert.rejects(buildApp(chatzy, { encryptionKey: [NEW_KEY, 'short'] }), /encryptionKey/)
+})
+
+test('turning encryption off: a sealed session is never answered with its empty clear token; the plugin mints again', async (t) => {
+  const { chatzy, app } = await setup(t)
+  const started = await startSession(await app(NEW_KEY))
+  const refreshed = await refresh(await app(), started)
+  assert.equal(refreshed.statusCode, 200)
+  assert.ok(chatzy.issued.access.has(refreshed.json().access_token), 'a real token of Chatzy')
+  assert.equal(chatzy.calls.mint, 2)
 })

@@ -1,5 +1,6 @@
 import type { SessionStore, StoredSession } from '../store.js'
 import { inProcessStore } from '../in-process-store.js'
+import { userSessionIndex, windowCounter } from '../in-process-limits.js'
 
 export interface MemoryStoreOptions {
   /** Upper bound on live sessions; the least recently used one is evicted beyond it. Default 10,000. */
@@ -31,6 +32,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     throw new TypeError('memoryStore: maxSessions must be a positive integer')
   }
   const entries = new Map<string, Entry>()
+  const counter = windowCounter(maxSessions)
+  const users = userSessionIndex(maxSessions, (id) => (entries.get(id)?.expiresAt ?? 0) > Date.now())
   let nextSweep = Date.now() + SWEEP_EVERY_MS
 
   function sweep(now: number) {
@@ -79,6 +82,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     async delete(id) {
       entries.delete(id)
+    },
+    async hit(key, windowMs) {
+      return counter.hit(key, windowMs)
+    },
+    async addUserSession(user, id, expiresAt, max) {
+      return users.add(user, id, expiresAt, max)
     },
   }, read)
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { SessionStore, StoredSession } from '../store.js'
+import { asStoredSession, type SessionStore, type StoredSession } from '../store.js'
 
 /**
  * The few commands the store uses, in ioredis's signatures: an ioredis `Redis` or `Cluster`
@@ -33,6 +33,33 @@ export interface RedisStoreOptions {
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`
 
 /**
+ * One more event in a fixed window: INCR, and the window's TTL set with the first event (or
+ * again, should a key ever be left without one), in one atomic step. Answers { count, ms left }.
+ */
+const HIT = `local count = redis.call('incr', KEYS[1])
+local ttl = redis.call('pttl', KEYS[1])
+if ttl < 0 then redis.call('pexpire', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end
+return { count, ttl }`
+
+/**
+ * A user's sessions in a sorted set scored by expiry (all live as long as a refresh token, so
+ * the lowest score is the oldest session). In one atomic step: drop the expired, add the new
+ * one, take the oldest beyond the maximum off and answer their ids, and let the set expire
+ * with its last session.
+ */
+const ADD_USER_SESSION = `redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[4])
+redis.call('zadd', KEYS[1], ARGV[2], ARGV[1])
+local over = redis.call('zcard', KEYS[1]) - tonumber(ARGV[3])
+local ended = {}
+if over > 0 then
+  ended = redis.call('zrange', KEYS[1], 0, over - 1)
+  redis.call('zremrangebyrank', KEYS[1], 0, over - 1)
+end
+local last = redis.call('zrange', KEYS[1], -1, -1, 'withscores')
+redis.call('pexpireat', KEYS[1], last[2])
+return ended`
+
+/**
  * ioredis attaches a failed command's arguments to its error, and a host's logger may print
  * them: for SET those are the whole session. Only the command's name is kept.
  */
@@ -44,28 +71,21 @@ function withoutArguments(error: unknown): never {
   throw error
 }
 
-const STRING_FIELDS = ['user_id', 'chatbot_id', 'access_token', 'refresh_token'] as const
-const NUMBER_FIELDS = ['access_expires_at', 'refresh_expires_at', 'upstream_at'] as const
-
 /** Whatever is under our key is only trusted as a session if it has exactly the session's shape. */
 function toSession(raw: string): StoredSession | undefined {
-  let value: unknown
   try {
-    value = JSON.parse(raw)
+    return asStoredSession(JSON.parse(raw))
   } catch {
     return undefined
   }
-  if (typeof value !== 'object' || value === null) return undefined
-  const record = value as Record<string, unknown>
-  if (!STRING_FIELDS.every((field) => typeof record[field] === 'string')) return undefined
-  if (!NUMBER_FIELDS.every((field) => typeof record[field] === 'number')) return undefined
-  return Object.fromEntries([...STRING_FIELDS, ...NUMBER_FIELDS].map((field) => [field, record[field]])) as unknown as StoredSession
 }
 
 /**
  * Sessions in Redis, for several app instances behind one load balancer: one key per session
  * (`{prefix}session:{id}`, JSON, expiring with the session), plus a short-lived lock key per
  * session (`{prefix}lock:{id}`) so that only one instance refreshes a session upstream at a time.
+ * Per user: a mint counter (`{prefix}limit:mint:{user}`, expiring with its window) and the
+ * user's session ids (`{prefix}user:{user}`, a sorted set expiring with its last session).
  * Every command touches exactly one key, so it works on Redis Cluster as well.
  */
 export function redisStore(options: RedisStoreOptions): SessionStore {
@@ -76,6 +96,8 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
   }
   const sessionKey = (id: string) => `${prefix}session:${id}`
   const lockKey = (id: string) => `${prefix}lock:${id}`
+  const limitKey = (key: string) => `${prefix}limit:${key}`
+  const userKey = (user: string) => `${prefix}user:${user}`
 
   return {
     async get(id) {
@@ -112,6 +134,19 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
       return async () => {
         await client.eval(RELEASE_LOCK, 1, key, token).catch(withoutArguments)
       }
+    },
+
+    async hit(key, windowMs) {
+      const answer = await client.eval(HIT, 1, limitKey(key), String(Math.max(1, Math.ceil(windowMs)))).catch(withoutArguments)
+      const [count, ttl] = Array.isArray(answer) ? answer.map(Number) : []
+      if (!Number.isInteger(count) || !Number.isFinite(ttl)) throw new TypeError('redisStore: unexpected answer to a rate-limit count')
+      return { count: count!, resetInMs: ttl! }
+    },
+
+    async addUserSession(user, id, expiresAt, max) {
+      const args = [id, String(Math.ceil(expiresAt)), String(max), String(Date.now())]
+      const ended = await client.eval(ADD_USER_SESSION, 1, userKey(user), ...args).catch(withoutArguments)
+      return Array.isArray(ended) ? ended.filter((value): value is string => typeof value === 'string') : []
     },
   }
 }
