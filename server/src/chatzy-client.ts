@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici'
 import { MintAnswer, RefreshTokenAnswer } from './schemas.js'
 import { retryLater, UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.js'
-import { traceUpstream, type UpstreamCallMessage, type UpstreamOutcome } from './diagnostics.js'
+import { traceUpstream, upstreamTraced, type UpstreamCallMessage, type UpstreamOutcome } from './diagnostics.js'
 import { ExchangeFailed, upstreamHttp, type Answer, type Endpoint } from './upstream-http.js'
 
 type UpstreamHttp = ReturnType<typeof upstreamHttp>
@@ -158,6 +158,7 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
  * `CHATZY_*` error, never the answer (it holds tokens); the caller gets both as they are.
  */
 async function traced<T>(message: UpstreamCallMessage, attempt: (seen: { statusCode?: number }) => Promise<T>): Promise<T> {
+  if (!upstreamTraced()) return attempt(message)
   let answer: T | undefined
   let failure: unknown
   try {

@@ -88,13 +88,17 @@ const refused = channel(diagnosticsChannels.sessionRefused)
 const ended = channel(diagnosticsChannels.sessionEnded)
 const rateLimited = channel(diagnosticsChannels.sessionRateLimited)
 
+/** Is anyone listening to upstream attempts? When not, an attempt runs with nothing around it. */
+export function upstreamTraced(): boolean {
+  return upstream.hasSubscribers
+}
+
 /**
  * Runs one attempt at Chatzy inside the upstream TracingChannel. The attempt resolves nothing:
  * its answer holds tokens, and a tracing channel hands the result to every subscriber. It
  * fills in `outcome` and `statusCode` itself, before it settles.
  */
 export function traceUpstream(message: UpstreamCallMessage, attempt: (message: UpstreamCallMessage) => Promise<void>): Promise<void> {
-  if (!upstream.hasSubscribers) return attempt(message)
   const started = performance.now()
   return upstream.tracePromise(async () => {
     try {
