@@ -11,8 +11,10 @@
 import type { EmitFn, HTMLAttributes, PublicProps } from 'vue'
 import type {
   ChatzyAgent,
+  ChatzyCloseEvent,
   ChatzyErrorEvent,
   ChatzyMessageEvent,
+  ChatzyOpenEvent,
   ChatzyReadyEvent,
   ChatzyTokenRefreshedEvent,
 } from 'chatzy-agent'
@@ -23,6 +25,8 @@ export interface ChatzyAgentEvents {
   'chatzy-token-refreshed': ChatzyTokenRefreshedEvent
   'chatzy-error': ChatzyErrorEvent
   'chatzy-message': ChatzyMessageEvent
+  'chatzy-open': ChatzyOpenEvent
+  'chatzy-close': ChatzyCloseEvent
 }
 
 /** The element's public, settable properties (`status` is read-only). */
@@ -37,6 +41,10 @@ export type ChatzyAgentSettableProperties =
   | 'refreshAhead'
   | 'title'
   | 'allow'
+  | 'mode'
+  | 'position'
+  | 'open'
+  | 'strings'
 
 /** `<chatzy-agent>` as a Vue component type: its props in `$props`, its events in `$emit`. */
 export type ChatzyAgentComponent = new () => ChatzyAgent & {

@@ -76,7 +76,9 @@ function answerError(this: unknown, error: FastifyError, request: FastifyRequest
   publish.refused(() => ({ code, statusCode, route }))
   if (code === 'CHATZY_RATE_LIMITED') publish.rateLimited(() => ({ code, statusCode, route, retryAfterSeconds: retryAfter }))
   const log = chatzyLog(request)
-  if (statusCode >= 500) log.error({ err: error }, 'chatzy: request failed')
+  // A refused mint is the host's own setup (apiKey, chatbotId): the line says which, up front.
+  if (error instanceof UpstreamRefused) log.error({ err: error }, `chatzy: request failed: ${error.message}`)
+  else if (statusCode >= 500) log.error({ err: error }, 'chatzy: request failed')
   else log.info({ code: known.code, statusCode }, 'chatzy: request refused')
   return reply.code(statusCode).send({
     statusCode,
