@@ -82,12 +82,8 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   /** Until when Chatzy asked us to wait (its throttle is per API key: for every chatbot). */
   let throttledUntil = 0
 
-<<<<<<< HEAD
-  async function call<T>(operation: 'mint' | 'refresh', body: object, who: MintInput, check: { Check(value: unknown): value is T }): Promise<T> {
+  async function call<T>(operation: CallName, body: object, who: MintInput, check: { Check(value: unknown): value is T }): Promise<T> {
     const url = endpoints[operation]
-=======
-  async function call<T>(name: CallName, url: Endpoint, body: object, who: MintInput, check: { Check(value: unknown): value is T }): Promise<T> {
->>>>>>> main
     const breaker = breakerOf(who.chatbot_id)
     if (!breaker.allow()) throw new UpstreamUnavailable()
     const deadline = Date.now() + options.timeoutMs
@@ -104,16 +100,11 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
         const remaining = deadline - Date.now()
         if (remaining <= 0) break
         try {
-<<<<<<< HEAD
           const answer = await traced({ operation, chatbotId: who.chatbot_id, attempt: attempt + 1 }, async (seen) => {
-            const parsed = await attemptOnce(http, url, body, remaining, seen)
+            const parsed = await attemptOnce(http, url, body, remaining, seen, (status) => refusal(operation, status, who.chatbot_id))
             if (!check.Check(parsed)) throw new UpstreamBadResponse()
             return parsed
           })
-=======
-          const answer = await attemptOnce(http, url, body, remaining, (status) => refusal(name, status, who.chatbot_id))
-          if (!check.Check(answer)) throw new UpstreamBadResponse()
->>>>>>> main
           breaker.success()
           return answer
         } catch (error) {
@@ -150,17 +141,10 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
 
   return {
     async mint({ user_id, chatbot_id }) {
-<<<<<<< HEAD
       return (await call('mint', { user_id, chatbot_id, client_api_key: options.apiKey }, { user_id, chatbot_id }, checkMint)).data
     },
     async refresh({ user_id, chatbot_id, refresh_token }) {
       return (await call('refresh', { user_id, chatbot_id, refresh_token }, { user_id, chatbot_id }, checkRefresh)).data
-=======
-      return (await call('mint', endpoints.mint, { user_id, chatbot_id, client_api_key: options.apiKey }, { user_id, chatbot_id }, checkMint)).data
-    },
-    async refresh({ user_id, chatbot_id, refresh_token }) {
-      return (await call('refresh', endpoints.refresh, { user_id, chatbot_id, refresh_token }, { user_id, chatbot_id }, checkRefresh)).data
->>>>>>> main
     },
     breakerStates() {
       return Object.fromEntries([...breakers].map(([chatbot, breaker]) => [chatbot, breaker.state]))
@@ -204,11 +188,7 @@ function outcomeOf(error: unknown): UpstreamOutcome {
 }
 
 /** One exchange with Chatzy, sorted into what may be retried and what may not. */
-<<<<<<< HEAD
-async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number, seen: { statusCode?: number }): Promise<unknown> {
-=======
-async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number, refused: (status: number) => Error): Promise<unknown> {
->>>>>>> main
+async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number, seen: { statusCode?: number }, refused: (status: number) => Error): Promise<unknown> {
   let answer: Answer
   try {
     answer = await http.post(url, JSON.stringify(body), timeoutMs, MAX_ANSWER_BYTES)
