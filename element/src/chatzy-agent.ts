@@ -5,7 +5,7 @@ import { ChatzyErrorEvent, ChatzyMessageEvent, ChatzyReadyEvent, ChatzyTokenRefr
 import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, encode, originOf, parseMessage, type ChatzyMessage, type MessageForm } from './protocol.js'
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
-import { TokenClient, TokenError, type Renewal } from './token-client.js'
+import { RetryLater, TokenClient, TokenError, checkChatbotId, type Renewal } from './token-client.js'
 import { styles } from './styles.js'
 
 export type ChatzyAgentStatus = 'idle' | 'loading' | 'ready' | 'refreshing' | 'error'
@@ -16,6 +16,7 @@ const NOTICES: Record<ChatzyErrorCode, string> = {
   network: 'The agent cannot be reached. Check your connection.',
   server: 'The agent is not available right now.',
   config: 'The agent is not set up correctly.',
+  'rate-limited': 'The agent is busy. It will try again in a moment.',
 }
 
 // Static markup, no data: the token and the iframe URL never go through HTML parsing.
@@ -90,6 +91,7 @@ export class ChatzyAgent extends ReactiveElement {
   #failure?: TokenError
   #announced?: Renewal
   #serverTokenUsed = false
+  #later = new RetryLater()
 
   protected override createRenderRoot() {
     const root = super.createRenderRoot() as ShadowRoot
@@ -196,6 +198,7 @@ export class ChatzyAgent extends ReactiveElement {
     this.#frame?.remove()
     this.#frame = undefined
     this.#failure = undefined
+    this.#later.cancel()
   }
 
   async #start() {
@@ -209,7 +212,7 @@ export class ChatzyAgent extends ReactiveElement {
       // Properties a framework sets right after inserting the element are in after the first update.
       await this.updateComplete
       if (run.signal.aborted) return
-      if (!this.chatbotId) throw new TokenError('config', false, 'chatbot-id is required')
+      checkChatbotId(this.chatbotId)
       const session = this.#serverRendered() ?? (await this.#tokenClient().session(this.chatbotId, run.signal))
       if (!run.signal.aborted) this.#show(session)
     } catch (error) {
@@ -303,6 +306,7 @@ export class ChatzyAgent extends ReactiveElement {
     if (this.#notice) this.#notice.textContent = NOTICES[failure.code]
     this.status = 'error'
     this.dispatchEvent(new ChatzyErrorEvent(failure.code, failure.retryable, failure.message))
+    this.#later.arm(failure, () => this.status === 'error' && this.#retry())
   }
 
   /** Retry: a new token for the same iframe when it is still alive, else a new session. */
@@ -313,7 +317,8 @@ export class ChatzyAgent extends ReactiveElement {
 
   /** Back online, visible or focused after a retryable failure: try again once. */
   #recover() {
-    if (this.status === 'error' && this.#frame && this.#failure?.retryable && document.visibilityState !== 'hidden') void this.#push('manual')
+    const waiting = this.#failure?.code === 'rate-limited' // it tries again by itself, after Retry-After
+    if (this.status === 'error' && this.#frame && this.#failure?.retryable && !waiting && document.visibilityState !== 'hidden') void this.#push('manual')
   }
 
   #signedOutElsewhere() {
