@@ -1,7 +1,8 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { Dispatcher } from 'undici'
 import { MintAnswer, RefreshTokenAnswer } from './schemas.js'
-import { retryLater, UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
+import { UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
+import { retryLater } from './retry-after.js'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.js'
 import { ExchangeFailed, upstreamHttp, type Answer, type Endpoint } from './upstream-http.js'
 

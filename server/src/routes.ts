@@ -2,8 +2,9 @@ import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { TypeBoxValidatorCompiler, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { EndBody, ErrorReply, RefreshBody, RefreshReply, SessionBody, SessionReply } from './schemas.js'
-import { BadRequest, Internal, retryAfterOf, PayloadTooLarge, UnsupportedMediaType, UpstreamBadResponse, UpstreamRefused } from './errors.js'
+import { BadRequest, Internal, PayloadTooLarge, UnsupportedMediaType, UpstreamBadResponse, UpstreamRefused } from './errors.js'
 import { chatzyLog } from './log.js'
+import { retryAfterOf } from './retry-after.js'
 import type { SessionFlows } from './session.js'
 
 export interface RoutesOptions {
