@@ -40,10 +40,12 @@ async function startStranger(): Promise<{ url: string; close(): Promise<void> }>
 }
 
 /** The demo (host app + mock Chatzy on another origin), fresh for each test. */
-export const test = base.extend<{ demo: Demo; accessTtlMs: number; stranger: { url: string } }>({
+export const test = base.extend<{ demo: Demo; accessTtlMs: number; minRefreshIntervalMs: number | undefined; stranger: { url: string } }>({
   accessTtlMs: [4_000, { option: true }],
-  demo: async ({ accessTtlMs }, use) => {
-    const demo = await startDemo({ accessTtlMs })
+  /** The plugin's per-session floor on upstream calls; its default when undefined. */
+  minRefreshIntervalMs: [undefined, { option: true }],
+  demo: async ({ accessTtlMs, minRefreshIntervalMs }, use) => {
+    const demo = await startDemo({ accessTtlMs, ...(minRefreshIntervalMs !== undefined && { minRefreshIntervalMs }) })
     await use(demo)
     await demo.close()
   },

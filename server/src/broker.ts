@@ -2,7 +2,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { ChatzyClient } from './chatzy-client.js'
 import type { SessionStore, StoredSession } from './store.js'
 import type { UserLimits } from './limits.js'
-import { NoSession, rateLimited, UpstreamRefused } from './errors.js'
+import { NoSession, UpstreamRefused } from './errors.js'
+import { rateLimited } from './retry-after.js'
 import { publish } from './diagnostics.js'
 
 /** Longest a refresh waits for its session's floor to pass before it is answered 429 instead. */
