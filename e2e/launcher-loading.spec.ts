@@ -107,7 +107,7 @@ test('mode may change on a live element: the session and the iframe are kept', a
   await signInQuietly(page, demo)
   await mountLauncher(page, demo, { attributes: { mode: 'inline' } })
   await expect(agent(page)).toHaveAttribute('status', 'ready')
-  await expect(launcher(page)).toHaveCount(0)
+  await expect(launcher(page)).toBeHidden()
   const { loadId } = await state(await agentFrameOf(page))
 
   await agent(page).evaluate((el) => el.setAttribute('mode', 'launcher'))
@@ -118,7 +118,7 @@ test('mode may change on a live element: the session and the iframe are kept', a
   expect((await state(await agentFrameOf(page))).loadId).toBe(loadId)
 
   await agent(page).evaluate((el) => el.setAttribute('mode', 'inline'))
-  await expect(launcher(page)).toHaveCount(0)
+  await expect(launcher(page)).toBeHidden()
   await expect(page.locator('chatzy-agent [part=base] iframe')).toBeVisible()
   expect((await state(await agentFrameOf(page))).loadId).toBe(loadId)
   expect(plugin.count('POST /session')).toBe(1)

@@ -50,7 +50,11 @@ export interface ChatzyAgentAttributes {
   position?: 'bottom-right' | 'bottom-left'
   /** Whether the launcher's panel is shown. */
   open?: boolean
-  /** Built-in texts to replace, by key; the rest stay English (set as a property). */
+}
+
+/** Properties with no attribute: React 19 sets them as properties. */
+export interface ChatzyAgentPropertyProps {
+  /** Built-in texts to replace, by key (`ChatzyAgentStrings`); the rest stay English. */
   strings?: Partial<ChatzyAgentStrings>
 }
 
@@ -70,10 +74,11 @@ export interface ChatzyAgentEventProps {
   'onchatzy-close'?: (event: ChatzyCloseEvent) => void
 }
 
-/** Every prop `<chatzy-agent>` takes in JSX: its attributes, events, `ref`, and the usual HTML ones. */
+/** Every prop `<chatzy-agent>` takes in JSX: its attributes, `strings`, events, `ref`, and the usual HTML ones. */
 export interface ChatzyAgentProps
   extends Omit<HTMLAttributes<ChatzyAgent>, keyof ChatzyAgentAttributes>,
     ChatzyAgentAttributes,
+    ChatzyAgentPropertyProps,
     ChatzyAgentEventProps,
     RefAttributes<ChatzyAgent> {}
 

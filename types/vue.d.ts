@@ -29,7 +29,7 @@ export interface ChatzyAgentEvents {
   'chatzy-close': ChatzyCloseEvent
 }
 
-/** The element's public, settable properties (`status` is read-only). */
+/** The element's public, settable properties with an attribute (`status` is read-only; `strings` has no attribute). */
 export type ChatzyAgentSettableProperties =
   | 'chatbotId'
   | 'endpoint'
@@ -44,13 +44,12 @@ export type ChatzyAgentSettableProperties =
   | 'mode'
   | 'position'
   | 'open'
-  | 'strings'
 
 /** `<chatzy-agent>` as a Vue component type: its props in `$props`, its events in `$emit`. */
 export type ChatzyAgentComponent = new () => ChatzyAgent & {
   /** @deprecated For template type checking only: not on the element. */
   $props: Omit<HTMLAttributes, ChatzyAgentSettableProperties> &
-    Partial<Pick<ChatzyAgent, ChatzyAgentSettableProperties>> &
+    Partial<Pick<ChatzyAgent, ChatzyAgentSettableProperties | 'strings'>> &
     PublicProps
   /** @deprecated For template type checking only: not on the element. */
   $emit: EmitFn<{ [Name in keyof ChatzyAgentEvents]: (event: ChatzyAgentEvents[Name]) => void }>

@@ -137,13 +137,8 @@ export class ChatzyAgent extends ReactiveElement {
     this.status = 'idle'
   }
 
-  /** The built-in texts: English, with the host's `strings` over it. */
-  get #texts(): ChatzyAgentStrings {
-    return { ...ENGLISH, ...this.strings }
-  }
-
   protected override updated(changed: PropertyValues<this>) {
-    const texts = this.#texts
+    const texts: ChatzyAgentStrings = { ...ENGLISH, ...this.strings }
     const loading = this.renderRoot.querySelector('[role=status]')
     if (loading) loading.textContent = texts.loading
     if (this.#retryButton) {
