@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
 import { defineConfig, devices } from '@playwright/test'
 
-// Debian's Chromium where it is installed (CI, machines without Playwright's browser download);
-// Playwright's own browser everywhere else.
-const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path))
+// The browser: CHROMIUM_PATH when set (any Chromium or Chrome binary); else Debian's Chromium
+// where it is installed (CI, machines without Playwright's browser download); else Playwright's
+// own browser. scripts/check-tools.mjs (`pretest`) looks in the same order.
+const chromium = process.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path))
 
 export default defineConfig({
   testDir: 'e2e',
@@ -17,7 +18,7 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     trace: 'retain-on-failure',
     launchOptions: {
-      ...(systemChromium ? { executablePath: systemChromium } : {}),
+      ...(chromium ? { executablePath: chromium } : {}),
       args: [
         '--no-sandbox',
         '--disable-gpu',

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fastifyCookie from '@fastify/cookie'
 import chatzyAgent, { logRedactPaths, type SessionStore } from '../server/src/index.js'
 import { embedPage, hostPage } from './host-page.js'
+import { registerShop } from './shop.js'
 
 export interface HostAppOptions {
   apiKey: string
@@ -65,13 +66,16 @@ export async function buildHostApp(options: HostAppOptions): Promise<FastifyInst
 
   const appUrl = options.appUrl ?? 'https://app.chatzy.ai'
   const csp = `default-src 'self'; frame-src ${new URL(appUrl).origin}; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'`
-  app.get('/', async (request, reply) => {
+  app.get<{ Querystring: { next?: string } }>('/', async (request, reply) => {
     const user = signedInUser(request)
     return reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', csp)
-      .send(hostPage({ user, users: DEMO_USERS, chatbotId: options.chatbotId, appUrl }))
+      .send(hostPage({ user, users: DEMO_USERS, chatbotId: options.chatbotId, appUrl, next: localPath(request.query.next) }))
   })
+
+  registerShop(app, { signedInUser, chatbotId: options.chatbotId, appUrl, csp })
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send())
 
   app.get('/embed', async (request, reply) => {
     if (signedInUser(request) === null) return reply.redirect('/', 303)
@@ -81,11 +85,11 @@ export async function buildHostApp(options: HostAppOptions): Promise<FastifyInst
       .send(embedPage({ chatbotId: options.chatbotId, appUrl }))
   })
 
-  app.post<{ Body: { user?: string } }>('/signin', async (request, reply) => {
+  app.post<{ Body: { user?: string; next?: string } }>('/signin', async (request, reply) => {
     const user = request.body?.user
     if (typeof user !== 'string' || !(DEMO_USERS as readonly string[]).includes(user)) return reply.code(400).send('Unknown demo user')
     reply.setCookie(USER_COOKIE, user, { signed: true, httpOnly: true, sameSite: 'lax', path: '/' })
-    return reply.redirect('/', 303)
+    return reply.redirect(localPath(request.body?.next) ?? '/', 303)
   })
 
   app.post('/signout', async (request, reply) => {
@@ -95,6 +99,11 @@ export async function buildHostApp(options: HostAppOptions): Promise<FastifyInst
   })
 
   return app
+}
+
+/** Where to go after sign-in: a path of this site only (never another origin, as `//evil` would be). */
+function localPath(next: unknown): string | undefined {
+  return typeof next === 'string' && /^\/(?![/\\])[\w\-./]*$/.test(next) ? next : undefined
 }
 
 /** The host's own logger keeps the plugin's secrets (the session cookie above all) out of its lines. */

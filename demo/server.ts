@@ -10,6 +10,8 @@ export interface DemoOptions {
   mockPort?: number
   /** Access-token lifetime of the mock Chatzy. */
   accessTtlMs?: number
+  /** Delay of every answer of the mock Chatzy, as across the internet (default 0). */
+  mockLatencyMs?: number
   /** Real Chatzy credentials: when both are set, no mock runs. */
   apiKey?: string
   chatbotId?: string
@@ -44,7 +46,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   let mockUrl: string | undefined
   const apiKey = real ? options.apiKey! : `mock-key-${randomBytes(8).toString('hex')}`
   if (!real) {
-    mock = createMockChatzy({ apiKey, accessTtlMs: options.accessTtlMs ?? 20_000, logger: options.logger ?? false })
+    mock = createMockChatzy({ apiKey, accessTtlMs: options.accessTtlMs ?? 20_000, latencyMs: options.mockLatencyMs ?? 0, logger: options.logger ?? false })
     await mock.app.listen({ host: '127.0.0.1', port: options.mockPort ?? 0 })
     const address = mock.app.server.address()
     mockUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`

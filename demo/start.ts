@@ -9,10 +9,11 @@ const demo = await startDemo({
   apiKey: process.env.CHATZY_API_KEY,
   chatbotId: process.env.CHATZY_CHATBOT_ID,
   accessTtlMs: Number(process.env.MOCK_ACCESS_TTL_MS ?? 20_000),
+  mockLatencyMs: Number(process.env.MOCK_LATENCY_MS ?? 0),
   redisUrl: process.env.REDIS_URL || undefined,
 })
 console.log(`chatzy-agent demo: ${demo.hostUrl}`)
-console.log(demo.mockUrl ? `mock Chatzy:       ${demo.mockUrl} (access tokens live ${Number(process.env.MOCK_ACCESS_TTL_MS ?? 20_000) / 1000} s)` : 'talking to the real Chatzy')
+console.log(demo.mockUrl ? `mock Chatzy:       ${demo.mockUrl} (access tokens live ${Number(process.env.MOCK_ACCESS_TTL_MS ?? 20_000) / 1000} s, answers after ${Number(process.env.MOCK_LATENCY_MS ?? 0)} ms)` : 'talking to the real Chatzy')
 console.log(demo.store === 'redis' ? `sessions:          in Redis (${redactPassword(process.env.REDIS_URL!)})` : 'sessions:          in memory (set REDIS_URL to keep them in Redis)')
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void demo.close().then(() => process.exit(0)))

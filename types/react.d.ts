@@ -13,15 +13,18 @@
 import type { HTMLAttributes, RefAttributes } from 'react'
 import type {
   ChatzyAgent,
+  ChatzyAgentStrings,
+  ChatzyCloseEvent,
   ChatzyErrorEvent,
   ChatzyMessageEvent,
+  ChatzyOpenEvent,
   ChatzyReadyEvent,
   ChatzyTokenRefreshedEvent,
 } from 'chatzy-agent'
 
 /** The element's attributes, as written in markup. */
 export interface ChatzyAgentAttributes {
-  /** The Chatzy chatbot id (uuid). Required. */
+  /** The Chatzy chatbot id: a uuid, as in Chatzy's embed code, and one of the plugin's `chatbotId`. Required. */
   'chatbot-id': string
   /** Base URL of the plugin's routes (default `/chatzy`). */
   endpoint?: string
@@ -41,6 +44,18 @@ export interface ChatzyAgentAttributes {
   title?: string
   /** Permissions policy of the iframe. */
   allow?: string
+  /** `inline` (default): a box in the page; `launcher`: a floating button that opens the agent in a panel. */
+  mode?: 'inline' | 'launcher'
+  /** Corner of the launcher (default `bottom-right`). */
+  position?: 'bottom-right' | 'bottom-left'
+  /** Whether the launcher's panel is shown. */
+  open?: boolean
+}
+
+/** Properties with no attribute: React 19 sets them as properties. */
+export interface ChatzyAgentPropertyProps {
+  /** Built-in texts to replace, by key (`ChatzyAgentStrings`); the rest stay English. */
+  strings?: Partial<ChatzyAgentStrings>
 }
 
 /** The element's events, as React 19 listener props. */
@@ -53,12 +68,17 @@ export interface ChatzyAgentEventProps {
   'onchatzy-error'?: (event: ChatzyErrorEvent) => void
   /** Any other message from the iframe. */
   'onchatzy-message'?: (event: ChatzyMessageEvent) => void
+  /** The launcher's panel opened. */
+  'onchatzy-open'?: (event: ChatzyOpenEvent) => void
+  /** The launcher's panel closed. */
+  'onchatzy-close'?: (event: ChatzyCloseEvent) => void
 }
 
-/** Every prop `<chatzy-agent>` takes in JSX: its attributes, events, `ref`, and the usual HTML ones. */
+/** Every prop `<chatzy-agent>` takes in JSX: its attributes, `strings`, events, `ref`, and the usual HTML ones. */
 export interface ChatzyAgentProps
   extends Omit<HTMLAttributes<ChatzyAgent>, keyof ChatzyAgentAttributes>,
     ChatzyAgentAttributes,
+    ChatzyAgentPropertyProps,
     ChatzyAgentEventProps,
     RefAttributes<ChatzyAgent> {}
 

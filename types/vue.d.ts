@@ -11,8 +11,10 @@
 import type { EmitFn, HTMLAttributes, PublicProps } from 'vue'
 import type {
   ChatzyAgent,
+  ChatzyCloseEvent,
   ChatzyErrorEvent,
   ChatzyMessageEvent,
+  ChatzyOpenEvent,
   ChatzyReadyEvent,
   ChatzyTokenRefreshedEvent,
 } from 'chatzy-agent'
@@ -23,9 +25,11 @@ export interface ChatzyAgentEvents {
   'chatzy-token-refreshed': ChatzyTokenRefreshedEvent
   'chatzy-error': ChatzyErrorEvent
   'chatzy-message': ChatzyMessageEvent
+  'chatzy-open': ChatzyOpenEvent
+  'chatzy-close': ChatzyCloseEvent
 }
 
-/** The element's public, settable properties (`status` is read-only). */
+/** The element's public, settable properties with an attribute (`status` is read-only; `strings` has no attribute). */
 export type ChatzyAgentSettableProperties =
   | 'chatbotId'
   | 'endpoint'
@@ -37,12 +41,15 @@ export type ChatzyAgentSettableProperties =
   | 'refreshAhead'
   | 'title'
   | 'allow'
+  | 'mode'
+  | 'position'
+  | 'open'
 
 /** `<chatzy-agent>` as a Vue component type: its props in `$props`, its events in `$emit`. */
 export type ChatzyAgentComponent = new () => ChatzyAgent & {
   /** @deprecated For template type checking only: not on the element. */
   $props: Omit<HTMLAttributes, ChatzyAgentSettableProperties> &
-    Partial<Pick<ChatzyAgent, ChatzyAgentSettableProperties>> &
+    Partial<Pick<ChatzyAgent, ChatzyAgentSettableProperties | 'strings'>> &
     PublicProps
   /** @deprecated For template type checking only: not on the element. */
   $emit: EmitFn<{ [Name in keyof ChatzyAgentEvents]: (event: ChatzyAgentEvents[Name]) => void }>

@@ -15,6 +15,11 @@ export interface MockChatzyOptions {
   /** Lifetime of an access token. Chatzy's docs suggest ~15 min; the demo uses ~20 s. */
   accessTtlMs?: number
   refreshTtlMs?: number
+  /**
+   * Delay before every answer (API calls and the iframe page), in ms: the round trip to a real
+   * Chatzy across the internet, so that a cold start has something to wait for. Default 0.
+   */
+  latencyMs?: number
   logger?: boolean
 }
 
@@ -33,6 +38,10 @@ export interface MockChatzy {
   expireAccessTokens(): void
   options: Required<Omit<MockChatzyOptions, 'logger'>>
 }
+
+/** A conversation as Chatzy keeps it, per user: what the iframe shows again on its next load. */
+interface Line { kind: 'user' | 'agent'; text: string }
+const CONVERSATION_LIMIT = 50
 
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })
 const NonEmpty = Type.String({ minLength: 1 })
@@ -63,6 +72,7 @@ export function createMockChatzy(options: MockChatzyOptions): MockChatzy {
     apiKey: options.apiKey,
     accessTtlMs: options.accessTtlMs ?? 15 * 60_000,
     refreshTtlMs: options.refreshTtlMs ?? 7 * 24 * 3_600_000 - 15 * 60_000,
+    latencyMs: options.latencyMs ?? 0,
   }
   const app = Fastify({
     logger: options.logger ?? false,
@@ -76,6 +86,13 @@ export function createMockChatzy(options: MockChatzyOptions): MockChatzy {
   const calls = { mint: 0, refresh: 0 }
   const issued = { access: new Set<string>(), refresh: new Set<string>() }
   const faults = faultInjector()
+  const conversations = new Map<string, Line[]>()
+
+  if (settings.latencyMs > 0) {
+    app.addHook('onRequest', async () => {
+      await new Promise((resolve) => setTimeout(resolve, settings.latencyMs))
+    })
+  }
 
   // Count every call, then let an injected fault take it over.
   app.addHook('preHandler', async (request, reply) => {
@@ -122,6 +139,33 @@ export function createMockChatzy(options: MockChatzyOptions): MockChatzy {
     const grant = accessTokens.get(request.query.access_token)
     if (grant === undefined) return { valid: false, reason: 'unknown' }
     return { valid: grant.expires_at > Date.now(), reason: grant.expires_at > Date.now() ? 'ok' : 'expired', ...grant }
+  })
+
+  // The conversation of the token's user and chatbot, kept across page loads as Chatzy keeps it.
+  const conversationOf = (accessToken: string) => {
+    const grant = accessTokens.get(accessToken)
+    return grant === undefined || grant.expires_at <= Date.now() ? undefined : `${grant.chatbot_id} ${grant.user_id}`
+  }
+  app.get('/mock/conversation', {
+    schema: { querystring: Type.Object({ access_token: Type.String() }) },
+  }, async (request, reply) => {
+    const key = conversationOf(request.query.access_token)
+    if (key === undefined) return reply.code(401).send({ message: 'Invalid or expired access token' })
+    return { lines: conversations.get(key) ?? [] }
+  })
+  app.post('/mock/conversation', {
+    schema: {
+      body: Type.Object({
+        access_token: Type.String(),
+        lines: Type.Array(Type.Object({ kind: Type.Union([Type.Literal('user'), Type.Literal('agent')]), text: Type.String({ maxLength: 2_000 }) }), { maxItems: 2 }),
+      }, { additionalProperties: false }),
+    },
+  }, async (request, reply) => {
+    const key = conversationOf(request.body.access_token)
+    if (key === undefined) return reply.code(401).send({ message: 'Invalid or expired access token' })
+    const lines = [...(conversations.get(key) ?? []), ...request.body.lines].slice(-CONVERSATION_LIMIT)
+    conversations.set(key, lines)
+    return { ok: true }
   })
 
   app.post<{ Body: FaultPlan }>('/mock/faults', async (request) => {

@@ -1,49 +1,67 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element'
 import { property } from '@lit/reactive-element/decorators/property.js'
 import type { SessionAnswer } from '../../contract/wire.js'
-import { ChatzyErrorEvent, ChatzyMessageEvent, ChatzyReadyEvent, ChatzyTokenRefreshedEvent, type ChatzyErrorCode } from './events.js'
-import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, encode, originOf, parseMessage, type ChatzyMessage, type MessageForm } from './protocol.js'
+import { ChatzyErrorEvent, ChatzyMessageEvent, ChatzyReadyEvent, ChatzyTokenRefreshedEvent } from './events.js'
+import { LauncherController } from './launcher-controller.js'
+import { launcherStyles } from './launcher-styles.js'
+import { FrameLink } from './frame-link.js'
+import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, originOf, type ChatzyMessage, type MessageForm } from './protocol.js'
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
 import { RetryLater, TokenClient, TokenError, checkChatbotId, type Renewal } from './token-client.js'
+import { ENGLISH, type ChatzyAgentStrings } from './strings.js'
 import { styles } from './styles.js'
 
 export type ChatzyAgentStatus = 'idle' | 'loading' | 'ready' | 'refreshing' | 'error'
 
-const NOTICES: Record<ChatzyErrorCode, string> = {
-  unauthenticated: 'Sign in to use the agent.',
-  'session-expired': 'Your session with the agent has ended.',
-  network: 'The agent cannot be reached. Check your connection.',
-  server: 'The agent is not available right now.',
-  config: 'The agent is not set up correctly.',
-  'rate-limited': 'The agent is busy. It will try again in a moment.',
-}
-
 // Static markup, no data: the token and the iframe URL never go through HTML parsing.
-const TEMPLATE = '<div part="base"><slot name="loading"><div class="notice" role="status">Loading the agent…</div></slot>'
-  + '<slot name="error"><div class="notice" role="alert"><p></p><button type="button">Retry</button></div></slot></div>'
+const TEMPLATE = '<div part="base"><slot name="loading"><div class="notice" role="status"></div></slot>'
+  + '<slot name="error"><div class="notice" role="alert"><p></p><button type="button"></button></div></slot></div>'
 
 /**
  * Embeds the Chatzy AI agent iframe for the signed-in user and keeps its access token fresh
  * through the host's own server (the `chatzy-agent/server` Fastify plugin).
  *
  * @tag chatzy-agent
- * @fires {ChatzyReadyEvent} chatzy-ready - The iframe is shown with its first token (`userId`, `expiresAt`).
+ * @fires {ChatzyReadyEvent} chatzy-ready - The Chatzy page has loaded in the iframe with its first token (`userId`, `expiresAt`); nudges sent before it are delivered first.
  * @fires {ChatzyTokenRefreshedEvent} chatzy-token-refreshed - A new access token went to the iframe (`expiresAt`, `reason`: `iframe`, `ahead` or `manual`).
  * @fires {ChatzyErrorEvent} chatzy-error - No token could be had; `code` says why, `retryable` whether Retry may help.
  * @fires {ChatzyMessageEvent} chatzy-message - Any other message of the iframe (`message`, a plain copy).
+ * @fires {ChatzyOpenEvent} chatzy-open - The launcher's panel opened (`open` became true), whoever opened it.
+ * @fires {ChatzyCloseEvent} chatzy-close - The launcher's panel closed (`open` became false), whoever closed it.
+ * @slot launcher - Content of the launcher button (default: a chat icon; slotted text becomes its accessible name).
  * @slot loading - Shown while the first token is fetched (default: "Loading the agent…").
- * @slot error - Shown when the agent cannot be loaded (default: a short reason and a Retry button).
- * @csspart base - The box around the iframe.
+ * @slot error - Shown when the agent cannot be loaded (default: a short reason, and a Retry button when a retry can help).
+ * @csspart base - The box around the iframe (inline mode).
  * @csspart frame - The iframe.
+ * @csspart launcher - The launcher's floating `<button>`.
+ * @csspart panel - The launcher's panel (a non-modal dialog in the top layer) around the iframe.
+ * @csspart close - The `<button>` in the panel's header that closes it.
+ * @csspart teaser - The latest nudge beside the closed launcher, with its own dismiss button.
  * @cssproperty --chatzy-agent-height - Height of the element (default 600px).
  * @cssproperty --chatzy-agent-width - Width of the element (default 100%).
  * @cssproperty --chatzy-agent-border - Border of the box (default 1px solid #d0d4dc).
  * @cssproperty --chatzy-agent-radius - Corner radius of the box (default 12px).
  * @cssproperty --chatzy-agent-background - Background of the box, seen while loading or on error (default transparent).
+ * @cssproperty --chatzy-agent-offset - Distance of the launcher from its corner of the viewport (default 20px).
+ * @cssproperty --chatzy-agent-panel-width - Width of the launcher's panel (default 400px, capped to the viewport).
+ * @cssproperty --chatzy-agent-panel-height - Height of the launcher's panel (default 640px, capped to the viewport).
+ * @cssproperty --chatzy-agent-accent - Colour of the launcher and the panel's header (default #2d4ed8).
  */
 export class ChatzyAgent extends ReactiveElement {
-  static override styles = styles
+  static override styles = [styles, launcherStyles]
+
+  /** `inline` (default): a box in the page. `launcher`: a floating button that opens the agent in a panel. May change on a live element; the session is kept. */
+  @property() mode: 'inline' | 'launcher' = 'inline'
+
+  /** Corner of the launcher: `bottom-right` (default) or `bottom-left`. */
+  @property() position: 'bottom-right' | 'bottom-left' = 'bottom-right'
+
+  /** Whether the launcher's panel is shown. Reflected; kept per tab and chatbot across page loads (sessionStorage). */
+  @property({ type: Boolean, reflect: true }) open = false
+
+  /** Built-in texts to replace, by key (`ChatzyAgentStrings`); the keys left out stay English. */
+  @property({ attribute: false }) strings: Partial<ChatzyAgentStrings> = {}
 
   /** The Chatzy chatbot id (uuid). Required. */
   @property({ attribute: 'chatbot-id' }) chatbotId = ''
@@ -83,8 +101,10 @@ export class ChatzyAgent extends ReactiveElement {
   #observer?: IntersectionObserver
   #tabs?: SignOutChannel
   #schedule = new RefreshSchedule(() => void this.#push('ahead'), () => this.#recover())
-  #frame?: HTMLIFrameElement
+  #link = new FrameLink(() => this.#appOrigin, () => this.#ready(), (message, form) => this.#receive(message, form))
   #notice?: HTMLElement
+  #retryButton?: HTMLElement
+  #launcher = new LauncherController(this, () => void this.#start())
   #user?: string
   #expiry = 0
   #form: MessageForm = 'object'
@@ -97,40 +117,51 @@ export class ChatzyAgent extends ReactiveElement {
     const root = super.createRenderRoot() as ShadowRoot
     root.innerHTML = TEMPLATE
     this.#notice = root.querySelector('p') ?? undefined
-    root.querySelector('button')?.addEventListener('click', () => this.#retry())
+    this.#retryButton = root.querySelector('button') ?? undefined
+    this.#retryButton?.addEventListener('click', () => this.#retry())
     return root
   }
 
   override connectedCallback() {
     super.connectedCallback()
-    addEventListener('message', this.#onMessage)
+    this.#link.listen()
     this.#schedule.start()
     this.#begin()
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback()
-    removeEventListener('message', this.#onMessage)
+    this.#link.unlisten()
     this.#schedule.stop()
     this.#end()
     this.status = 'idle'
   }
 
   protected override updated(changed: PropertyValues<this>) {
-    const frame = this.#frame
-    if (frame) {
-      frame.title = this.title
-      if (this.allow) frame.allow = this.allow
-      else frame.removeAttribute('allow')
+    const texts: ChatzyAgentStrings = { ...ENGLISH, ...this.strings }
+    const loading = this.renderRoot.querySelector('[role=status]')
+    if (loading) loading.textContent = texts.loading
+    if (this.#retryButton) {
+      this.#retryButton.textContent = texts.retry
+      // A setup mistake stays one whatever the user presses.
+      this.#retryButton.hidden = this.#failure?.code === 'config'
     }
+    if (this.#notice && this.#failure) this.#notice.textContent = texts[this.#failure.code]
+    this.#link.describe(this.title, this.allow)
     // Another chatbot, server or app: start again cleanly (the old iframe and session are of no use).
     const restart = (['chatbotId', 'endpoint', 'appUrl'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined)
+    if (changed.get('mode') !== undefined && this.isConnected && !restart) {
+      // Same session, same iframe: only the chrome around it changes (done by the launcher controller).
+      this.#observer?.disconnect()
+      this.#observer = undefined
+      if (this.mode !== 'launcher' && !this.#run) this.#begin()
+    }
     if (restart && this.isConnected) {
       this.#end()
       this.#begin()
     } else {
       if (changed.has('refreshAhead')) this.#arm()
-      if (changed.has('loading') && this.loading === 'eager' && this.isConnected && !this.#run) this.#start()
+      if (changed.has('loading') && this.loading === 'eager' && this.mode !== 'launcher' && this.isConnected && !this.#run) this.#start()
     }
   }
 
@@ -141,7 +172,25 @@ export class ChatzyAgent extends ReactiveElement {
 
   /** Inserts a nudge message into the conversation (sent as a JSON string, as Chatzy's own example does). */
   nudge(text: string): void {
-    if (this.#frame) this.#post(this.#frame, { type: ASSISTANT_NUDGE, nudge_message: String(text) }, 'string')
+    this.#link.nudge(String(text))
+    this.#launcher.tease(String(text))
+  }
+
+  /** Opens the launcher's panel and moves focus into it. */
+  show(): void {
+    this.#launcher.focusOnOpen()
+    this.open = true
+  }
+
+  /** Closes the launcher's panel; focus in it goes back to the launcher. The conversation stays. */
+  hide(): void {
+    this.open = false
+  }
+
+  /** Opens the launcher's panel when closed, closes it when open. */
+  toggle(): void {
+    if (this.open) this.hide()
+    else this.show()
   }
 
   /** Starts again from a new session, in a new iframe (also what the default Retry button does). */
@@ -158,6 +207,9 @@ export class ChatzyAgent extends ReactiveElement {
     const tabs = this.#tabs ?? new SignOutChannel(this.endpoint, () => undefined)
     this.#tabs = undefined
     this.#end()
+    this.#link.forget()
+    this.#launcher.tease()
+    this.open = false
     this.status = 'idle'
     await client.end().catch(() => undefined)
     tabs.announce()
@@ -175,7 +227,13 @@ export class ChatzyAgent extends ReactiveElement {
 
   /** Starts now, or once the element nears the viewport when lazy. */
   #begin() {
+    this.#tabs?.close()
     this.#tabs = new SignOutChannel(this.endpoint, () => this.#signedOutElsewhere())
+    // A launcher starts on the user's intent (or open): the controller calls #start.
+    if (this.mode === 'launcher') {
+      if (this.open) void this.#start()
+      return
+    }
     if (this.loading === 'eager' || typeof IntersectionObserver !== 'function') {
       this.#start()
       return
@@ -195,8 +253,7 @@ export class ChatzyAgent extends ReactiveElement {
     this.#run?.abort()
     this.#run = undefined
     this.#schedule.arm(0)
-    this.#frame?.remove()
-    this.#frame = undefined
+    this.#link.close()
     this.#failure = undefined
     this.#later.cancel()
   }
@@ -230,25 +287,24 @@ export class ChatzyAgent extends ReactiveElement {
     return { user_id: userId, chatbot_id: this.chatbotId, access_token: accessToken, expires_at: expiresAt, iframe_url }
   }
 
-  /** Shows a session in a new iframe: the only place an iframe `src` is ever set. */
+  /** Shows a session in a new iframe; `ready` once the Chatzy page has loaded. */
   #show(session: SessionAnswer) {
     const appOrigin = this.#appOrigin
     if (appOrigin === undefined || originOf(session.iframe_url) !== appOrigin) {
       throw new TokenError('config', false, 'The iframe URL is not on app-url\'s origin')
     }
-    this.#frame?.remove()
-    const frame = (this.#frame = document.createElement('iframe'))
-    frame.setAttribute('part', 'frame')
-    frame.id = 'chatzy-iframe'
-    frame.title = this.title
-    if (this.allow) frame.allow = this.allow
-    frame.src = session.iframe_url
-    this.renderRoot.firstElementChild?.prepend(frame)
+    // Before the slots, after the launcher panel's header: the tab order of what is seen.
+    this.#link.open(session.iframe_url, this.renderRoot.querySelector('slot'), this.title, this.allow)
     this.#user = session.user_id
     this.#failure = undefined
     this.#accept(session.expires_at)
-    this.status = 'ready'
-    this.dispatchEvent(new ChatzyReadyEvent(session.user_id, session.expires_at))
+    this.status = 'loading'
+  }
+
+  /** The Chatzy page has loaded and holds its token (the nudges queued meanwhile are in): the host hears of it. */
+  #ready() {
+    if (this.status !== 'error') this.status = 'ready'
+    this.dispatchEvent(new ChatzyReadyEvent(this.#user ?? '', this.#expiry))
   }
 
   #accept(expiresAt: number) {
@@ -258,7 +314,7 @@ export class ChatzyAgent extends ReactiveElement {
 
   #arm() {
     const ahead = (this.refreshAhead ?? 0) * 1000
-    this.#schedule.arm(this.#frame && ahead > 0 && this.#expiry > 0 ? refreshTime(this.#expiry, this.#tokenClient().skewMs, ahead) : 0)
+    this.#schedule.arm(this.#link.frame && ahead > 0 && this.#expiry > 0 ? refreshTime(this.#expiry, this.#tokenClient().skewMs, ahead) : 0)
   }
 
   /**
@@ -267,30 +323,30 @@ export class ChatzyAgent extends ReactiveElement {
    */
   async #push(reason: 'iframe' | 'ahead' | 'manual', form = this.#form) {
     const run = this.#run
-    const frame = this.#frame
+    const frame = this.#link.frame
     if (run === undefined || frame === undefined) return
     const renewing = this.#tokenClient().renew(this.chatbotId, this.#expiry, run.signal)
     // Announced once the request is under way: a host that re-renders on the status change
     // must not hold up the request the iframe waits on.
-    this.status = 'refreshing'
+    if (this.#link.loaded) this.status = 'refreshing'
     try {
       const renewal = await renewing
-      if (run.signal.aborted || frame !== this.#frame) return
+      if (run.signal.aborted || frame !== this.#link.frame) return
       if (renewal.iframe_url !== undefined && renewal.user_id !== this.#user) {
         // The host now has another user signed in: their agent, in a new iframe, never the old one.
         if (renewal !== this.#announced) this.#show(renewal as SessionAnswer)
         this.#announced = renewal
         return
       }
-      this.#post(frame, { type: TOKEN_REFRESH_RESPONSE, access_token: renewal.access_token }, form)
+      this.#link.post({ type: TOKEN_REFRESH_RESPONSE, access_token: renewal.access_token }, form)
       if (renewal === this.#announced) return
       this.#announced = renewal
       this.#failure = undefined
       this.#accept(renewal.expires_at)
-      this.status = 'ready'
+      this.status = this.#link.loaded ? 'ready' : 'loading'
       this.dispatchEvent(new ChatzyTokenRefreshedEvent(renewal.expires_at, reason))
     } catch (error) {
-      if (!run.signal.aborted && frame === this.#frame) this.#fail(error)
+      if (!run.signal.aborted && frame === this.#link.frame) this.#fail(error)
     }
   }
 
@@ -299,26 +355,25 @@ export class ChatzyAgent extends ReactiveElement {
     this.#failure = failure
     // Without a way to a new token the iframe's conversation must go (a signed-out user's chat stays on no screen).
     if (!failure.retryable) {
-      this.#frame?.remove()
-      this.#frame = undefined
+      this.#link.close()
       this.#schedule.arm(0)
     }
-    if (this.#notice) this.#notice.textContent = NOTICES[failure.code]
     this.status = 'error'
+    this.requestUpdate()
     this.dispatchEvent(new ChatzyErrorEvent(failure.code, failure.retryable, failure.message))
     this.#later.arm(failure, () => this.status === 'error' && this.#retry())
   }
 
   /** Retry: a new token for the same iframe when it is still alive, else a new session. */
   #retry() {
-    if (this.#frame && this.#failure?.retryable) void this.#push('manual')
+    if (this.#link.frame && this.#failure?.retryable) void this.#push('manual')
     else this.reload()
   }
 
   /** Back online, visible or focused after a retryable failure: try again once. */
   #recover() {
     const waiting = this.#failure?.code === 'rate-limited' // it tries again by itself, after Retry-After
-    if (this.status === 'error' && this.#frame && this.#failure?.retryable && !waiting && document.visibilityState !== 'hidden') void this.#push('manual')
+    if (this.status === 'error' && this.#link.frame && this.#failure?.retryable && !waiting && document.visibilityState !== 'hidden') void this.#push('manual')
   }
 
   #signedOutElsewhere() {
@@ -327,13 +382,8 @@ export class ChatzyAgent extends ReactiveElement {
     this.#fail(new TokenError('unauthenticated', false, 'Signed out in another tab'))
   }
 
-  /** Handles a message only from our own iframe, in a known shape, from Chatzy's exact origin. */
-  #onMessage = (event: MessageEvent) => {
-    const frame = this.#frame
-    if (frame === undefined || event.source === null || event.source !== frame.contentWindow) return
-    const parsed = parseMessage(event.data)
-    if (parsed === undefined || event.origin !== this.#appOrigin) return
-    const { message, form } = parsed
+  /** A message of our iframe, already checked for source, shape and exact origin. */
+  #receive(message: ChatzyMessage, form: MessageForm) {
     if (message.type === TOKEN_REFRESH) {
       this.#form = form
       void this.#push('iframe', form)
@@ -341,12 +391,6 @@ export class ChatzyAgent extends ReactiveElement {
       // Our own message types coming back are echoes, never news for the host.
       this.dispatchEvent(new ChatzyMessageEvent(message))
     }
-  }
-
-  /** Posts to our iframe, to Chatzy's exact origin only: never `'*'`. If the iframe has navigated elsewhere, the browser drops it. */
-  #post(frame: HTMLIFrameElement, message: ChatzyMessage, form: MessageForm) {
-    const origin = this.#appOrigin
-    if (origin !== undefined) frame.contentWindow?.postMessage(encode(message, form), origin)
   }
 }
 

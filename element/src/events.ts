@@ -5,7 +5,7 @@ export type ChatzyErrorCode = 'unauthenticated' | 'session-expired' | 'network' 
 
 const init: EventInit = { bubbles: true, composed: true }
 
-/** The iframe has its first token and is shown. */
+/** The Chatzy page has loaded in the iframe and holds its first token: nudges sent from here on go straight in. */
 export class ChatzyReadyEvent extends Event {
   static readonly type = 'chatzy-ready'
   constructor(readonly userId: string, readonly expiresAt: number) {
@@ -36,11 +36,29 @@ export class ChatzyMessageEvent extends Event {
   }
 }
 
+/** The launcher's panel opened (`open` became true), whoever opened it. */
+export class ChatzyOpenEvent extends Event {
+  static readonly type = 'chatzy-open'
+  constructor() {
+    super(ChatzyOpenEvent.type, init)
+  }
+}
+
+/** The launcher's panel closed (`open` became false), whoever closed it. */
+export class ChatzyCloseEvent extends Event {
+  static readonly type = 'chatzy-close'
+  constructor() {
+    super(ChatzyCloseEvent.type, init)
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'chatzy-ready': ChatzyReadyEvent
     'chatzy-token-refreshed': ChatzyTokenRefreshedEvent
     'chatzy-error': ChatzyErrorEvent
     'chatzy-message': ChatzyMessageEvent
+    'chatzy-open': ChatzyOpenEvent
+    'chatzy-close': ChatzyCloseEvent
   }
 }

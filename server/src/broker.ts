@@ -109,7 +109,7 @@ export function createBroker(options: BrokerOptions) {
         return next
       } catch (error) {
         if (!(error instanceof UpstreamRefused)) throw error
-        log().info('chatzy: refresh token refused upstream; minting a new one')
+        log().info(`chatzy: ${error.message}`)
       }
     }
     // The refresh token is gone or refused: mint again for the same, still identified, user.

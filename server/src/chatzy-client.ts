@@ -82,7 +82,7 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   /** Until when Chatzy asked us to wait (its throttle is per API key: for every chatbot). */
   let throttledUntil = 0
 
-  async function call<T>(url: Endpoint, body: object, who: MintInput, check: { Check(value: unknown): value is T }): Promise<T> {
+  async function call<T>(name: CallName, url: Endpoint, body: object, who: MintInput, check: { Check(value: unknown): value is T }): Promise<T> {
     const breaker = breakerOf(who.chatbot_id)
     if (!breaker.allow()) throw new UpstreamUnavailable()
     const deadline = Date.now() + options.timeoutMs
@@ -99,7 +99,7 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
         const remaining = deadline - Date.now()
         if (remaining <= 0) break
         try {
-          const answer = await attemptOnce(http, url, body, remaining)
+          const answer = await attemptOnce(http, url, body, remaining, (status) => refusal(name, status, who.chatbot_id))
           if (!check.Check(answer)) throw new UpstreamBadResponse()
           breaker.success()
           return answer
@@ -137,10 +137,10 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
 
   return {
     async mint({ user_id, chatbot_id }) {
-      return (await call(endpoints.mint, { user_id, chatbot_id, client_api_key: options.apiKey }, { user_id, chatbot_id }, checkMint)).data
+      return (await call('mint', endpoints.mint, { user_id, chatbot_id, client_api_key: options.apiKey }, { user_id, chatbot_id }, checkMint)).data
     },
     async refresh({ user_id, chatbot_id, refresh_token }) {
-      return (await call(endpoints.refresh, { user_id, chatbot_id, refresh_token }, { user_id, chatbot_id }, checkRefresh)).data
+      return (await call('refresh', endpoints.refresh, { user_id, chatbot_id, refresh_token }, { user_id, chatbot_id }, checkRefresh)).data
     },
     breakerStates() {
       return Object.fromEntries([...breakers].map(([chatbot, breaker]) => [chatbot, breaker.state]))
@@ -150,7 +150,7 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
 }
 
 /** One exchange with Chatzy, sorted into what may be retried and what may not. */
-async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number): Promise<unknown> {
+async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number, refused: (status: number) => Error): Promise<unknown> {
   let answer: Answer
   try {
     answer = await http.post(url, JSON.stringify(body), timeoutMs, MAX_ANSWER_BYTES)
@@ -172,13 +172,32 @@ async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, time
   if (status === 429 || (status === 503 && retryAfterMs !== undefined)) throw new Throttled(retryAfterMs)
   // A request timeout (408) says "later" too, not "these credentials are wrong".
   if (status >= 500 || status === 408) throw new Retryable(`status ${status}`, { cause: new UpstreamUnavailable() })
-  if (status >= 400) throw new UpstreamRefused()
+  if (status >= 400) throw refused(status)
   if (status < 200 || status >= 300) throw new UpstreamBadResponse()
   try {
     return JSON.parse(text)
   } catch {
     throw new UpstreamBadResponse()
   }
+}
+
+type CallName = 'mint' | 'refresh'
+
+/**
+ * What an operator reads in the log when Chatzy says no: the call, Chatzy's status, and what
+ * to check. Chatzy documents no error statuses, so the cause is a likelihood, not a verdict.
+ * The chatbot id is no secret; the API key and tokens are never named by value.
+ */
+function refusal(name: CallName, status: number, chatbotId: string) {
+  if (name === 'refresh') {
+    return new UpstreamRefused(`refresh call (HTTP ${status}): the refresh token is likely expired or revoked; a new token is minted`)
+  }
+  const likely = status === 401 || status === 403
+    ? 'likely a wrong apiKey (Chatzy\'s "AI Agent Auth Key"; is CHATZY_API_KEY right?)'
+    : status === 400 || status === 404 || status === 422
+      ? `likely a wrong chatbotId ("${chatbotId}" is not a chatbot of this API key)`
+      : `check apiKey and chatbotId ("${chatbotId}")`
+  return new UpstreamRefused(`mint call (HTTP ${status}): ${likely}`)
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in ms from now (capped), or undefined when absent or unreadable. */

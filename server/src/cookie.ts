@@ -22,6 +22,25 @@ export function newSessionId(): string {
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/
 
+export const DROPPED_WARNING = 'chatzy-agent: the session cookie is Secure, but this page is plain http at a host other than localhost, '
+  + 'so the browser drops it: every refresh will answer 401 and the element will mint again. '
+  + 'Serve the page over https; behind a proxy that ends TLS, set Fastify\'s trustProxy; for local work, use http://localhost'
+
+/**
+ * Whether the page that sent this request is evidently plain http at a host where browsers
+ * refuse Secure cookies. The browser's own `Origin` says how the page was loaded; the request's
+ * protocol alone could be a TLS proxy without `trustProxy`, whose page is https and keeps it.
+ */
+function pageIsPlainHttp(request: FastifyRequest): boolean {
+  const origin = request.headers.origin
+  if (origin === undefined || !origin.startsWith('http://')) return false
+  try {
+    return !isLoopback(new URL(origin).hostname)
+  } catch {
+    return false
+  }
+}
+
 /**
  * The session cookie: a signed random id and nothing else. HttpOnly always; Secure on https
  * and everywhere but plain-http loopback (so a misconfigured plain-http deployment fails
@@ -40,6 +59,15 @@ export function sessionCookie(options: CookieOptions) {
     if (!result.valid || result.value === null || !SESSION_ID.test(result.value)) return undefined
     return { id: result.value, renew: result.renew }
   })
+
+  let warnedDropped = false
+
+  /** Once per plugin instance: the first Secure cookie set for, or missed from, a plain-http page. */
+  function warnIfDropped(request: FastifyRequest) {
+    if (warnedDropped || !pageIsPlainHttp(request)) return
+    warnedDropped = true
+    request.log.warn({ origin: request.headers.origin }, DROPPED_WARNING)
+  }
 
   function isSecure(request: FastifyRequest): boolean {
     if (options.secure !== 'auto') return options.secure
@@ -61,6 +89,7 @@ export function sessionCookie(options: CookieOptions) {
       if (raw === undefined) {
         // Constant messages: the request's own logger will do, no redacting child needed.
         request.log.debug('chatzy: no session cookie')
+        if (isSecure(request)) warnIfDropped(request)
         return undefined
       }
       const verified = verify(raw)
@@ -70,6 +99,7 @@ export function sessionCookie(options: CookieOptions) {
 
     write(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number) {
       const secure = isSecure(request)
+      if (secure) warnIfDropped(request)
       reply.header('set-cookie', serialize(nameFor(request), signer.sign(id), {
         httpOnly: true,
         secure,

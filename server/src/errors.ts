@@ -32,9 +32,10 @@ export const StoreUnavailable = chatzyError('CHATZY_STORE_UNAVAILABLE', 'The ses
 /**
  * Chatzy refused the credentials (a 4xx). For a refresh token this means "mint again"; a refused
  * mint means the plugin's `apiKey` or chatbot id is wrong, which the browser cannot fix: it is
- * answered as 502 `CHATZY_UPSTREAM_BAD_RESPONSE` and logged with this cause.
+ * answered as 502 `CHATZY_UPSTREAM_BAD_RESPONSE` and logged with this cause. The argument says
+ * which call, Chatzy's status and the likely cause (never a secret).
  */
-export const UpstreamRefused = chatzyError('CHATZY_UPSTREAM_REFUSED', 'Chatzy refused the request', 502)
+export const UpstreamRefused = chatzyError('CHATZY_UPSTREAM_REFUSED', 'Chatzy refused the %s', 502)
 
 /** Anything unexpected (a throwing `identify`, a bug): the browser learns nothing more. */
 export const Internal = chatzyError('CHATZY_INTERNAL', 'Internal error', 500)

@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 import type { FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
 import type { SessionStore } from './store.js'
-import { ChatbotId } from './schemas.js'
+import { ChatbotUuid, EXAMPLE_CHATBOT_ID } from './schemas.js'
 
 /** The documented base of Chatzy's API (PROTOCOL.md). */
 export const DEFAULT_API_URL = 'https://vevdoh3hve.execute-api.us-east-1.amazonaws.com/prod'
@@ -37,7 +37,7 @@ const MintLimitSchema = Type.Object({
 /** Validated at `register`: a bad option fails registration with a message that names it. */
 export const OptionsSchema = Type.Object({
   apiKey: Secret,
-  chatbotId: Type.Union([ChatbotId, Type.Array(ChatbotId, { minItems: 1 })]),
+  chatbotId: Type.Union([ChatbotUuid, Type.Array(ChatbotUuid, { minItems: 1 })]),
   identify: Fn,
   apiUrl: Type.Optional(HttpUrl),
   appUrl: Type.Optional(HttpUrl),
@@ -79,7 +79,7 @@ export interface ChatzyCookieOptions {
 export interface ChatzyAgentOptions {
   /** Chatzy's `client_api_key` ("AI Agent Auth Key"). Never leaves the server. */
   apiKey: string
-  /** Allowed chatbot id(s); the first one is the default. */
+  /** Allowed chatbot id(s), each a uuid as in Chatzy's embed code; the first one is the default. */
   chatbotId: string | string[]
   /** The host's own signed-in user id for this request, or null when nobody is signed in. Runs on every `/session` and `/refresh`. */
   identify: (request: FastifyRequest) => string | null | undefined | Promise<string | null | undefined>
@@ -126,6 +126,33 @@ type Checked = Omit<ChatzyAgentOptions, 'identify' | 'store' | 'dispatcher'>
 const sameOptions: Same<Omit<Static<typeof OptionsSchema>, 'identify' | 'store' | 'dispatcher'>, Checked> = true
 void sameOptions
 
+const MAKE_SECRET = 'make one with: openssl rand -hex 32'
+
+/** A secret is never quoted: only how long the wrong one is. */
+function secretHint(value: unknown): string {
+  const lengths = [value].flat().map((secret) => (typeof secret === 'string' ? `${secret.length}` : typeof secret))
+  if (value === undefined) return `required, at least 32 characters (is its environment variable unset?); ${MAKE_SECRET}`
+  if (Array.isArray(value) && value.length === 0) return `an empty list; give at least one key of 32 characters or more; ${MAKE_SECRET}`
+  return `each key must be a string of at least 32 characters (got ${lengths.join(', ')}); ${MAKE_SECRET}`
+}
+
+/**
+ * For the mistakes a newcomer makes, what to do instead of the schema's bare "Expected …".
+ * Keyed by option name (a list's index left off); the argument is the offending value.
+ */
+const WHAT_TO_DO: Record<string, (value: unknown) => string> = {
+  apiKey: (value) => value === undefined || value === ''
+    ? 'required: Chatzy\'s client_api_key ("AI Agent Auth Key"), kept on the server (is CHATZY_API_KEY unset?)'
+    : 'expected a non-empty string: Chatzy\'s client_api_key ("AI Agent Auth Key")',
+  chatbotId: (value) => value === undefined
+    ? `required: your chatbot's id, a uuid like ${EXAMPLE_CHATBOT_ID} (in Chatzy's embed code), or a list of them (is CHATZY_CHATBOT_ID unset?)`
+    : `expected a chatbot id, a uuid like ${EXAMPLE_CHATBOT_ID} (in Chatzy's embed code), or a non-empty list of them`,
+  identify: () => 'required: a function (request) => the id of your signed-in user, or null when nobody is signed in',
+  cookie: () => `required: { secret } with a secret of at least 32 characters; ${MAKE_SECRET}`,
+  'cookie.secret': secretHint,
+  encryptionKey: secretHint,
+}
+
 /** Keys Fastify itself may pass along with a plugin's options. */
 const REGISTER_KEYS = new Set(['logLevel', 'logSerializers'])
 
@@ -135,7 +162,7 @@ export function checkOptions(options: unknown): asserts options is ChatzyAgentOp
   const first = Value.Errors(OptionsSchema, options).First()
   if (first !== undefined) {
     const name = first.path === '' ? 'options' : first.path.slice(1).replaceAll('/', '.')
-    fail(`invalid option "${name}": ${first.message}`)
+    fail(`invalid option "${name}": ${WHAT_TO_DO[name.replace(/\.\d+$/, '')]?.(first.value) ?? first.message}`)
   }
   const { cookie, store, apiUrl, appUrl, allowedOrigins, dispatcher } = options as ChatzyAgentOptions
   fail(badStore(store))

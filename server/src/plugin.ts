@@ -30,6 +30,10 @@ declare module 'fastify' {
 const WEEK_SECONDS = 7 * 24 * 3600
 
 async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions) {
+  // Fastify would say FST_ERR_DEC_ALREADY_PRESENT, which names neither the plugin nor the fix.
+  if (fastify.hasDecorator('chatzy')) {
+    throw new TypeError('chatzy-agent is already registered on this Fastify instance: register it once (one registration serves every chatbot listed in chatbotId)')
+  }
   checkOptions(options)
   const prefix = options.prefix ?? '/chatzy'
   // A cookie whose path does not cover the routes would never come back: every refresh a 401.

@@ -72,7 +72,9 @@ function answerError(this: unknown, error: FastifyError, request: FastifyRequest
   const retryAfter = retryAfterOf(known)
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
   const log = chatzyLog(request)
-  if (statusCode >= 500) log.error({ err: error }, 'chatzy: request failed')
+  // A refused mint is the host's own setup (apiKey, chatbotId): the line says which, up front.
+  if (error instanceof UpstreamRefused) log.error({ err: error }, `chatzy: request failed: ${error.message}`)
+  else if (statusCode >= 500) log.error({ err: error }, 'chatzy: request failed')
   else log.info({ code: known.code, statusCode }, 'chatzy: request refused')
   return reply.code(statusCode).send({
     statusCode,

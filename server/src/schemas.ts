@@ -7,8 +7,14 @@ import type { RefreshAnswer, RefreshRequest, SessionAnswer, SessionRequest } fro
  * nothing extra (a refresh token above all) can ever be serialized into a response.
  */
 
-/** A chatbot id as the plugin accepts it, in options and in bodies. */
+/**
+ * A chatbot id in a request body: any id-like string, then checked against the allowed list
+ * (so an unknown one is `CHATZY_CHATBOT_NOT_ALLOWED`, a malformed one `CHATZY_BAD_REQUEST`).
+ */
 export const ChatbotId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })
+/** A chatbot id in the options: Chatzy's ids are uuids (PROTOCOL.md), so a typo fails at registration. */
+export const ChatbotUuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })
+export const EXAMPLE_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
 const EpochMs = Type.Integer({ minimum: 0, maximum: 8.64e15 })
 
 export const SessionBody = Type.Object({ chatbot_id: Type.Optional(ChatbotId) }, { additionalProperties: false })

@@ -91,7 +91,7 @@ export function sessionFlows(options: SessionFlowOptions) {
       next = await broker.refresh(id, session, callerExpiresAt, () => chatzyLog(request))
     } catch (error) {
       // Chatzy refused both the refresh token and a fresh mint for this user.
-      if (error instanceof UpstreamRefused) return drop(request, reply, id, 'Chatzy refused the user')
+      if (error instanceof UpstreamRefused) return drop(request, reply, id, error.message)
       throw error
     }
     if (presented.renew || next.refresh_expires_at !== session.refresh_expires_at) keepCookie(request, reply, id, next)

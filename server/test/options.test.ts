@@ -28,7 +28,7 @@ async function register(options: unknown): Promise<unknown> {
 
 test('valid options register', async () => {
   assert.equal(await register(valid), undefined)
-  assert.equal(await register({ ...valid, chatbotId: [CHATBOT_ID, 'other-bot'], cookie: { secret: [COOKIE_SECRET, COOKIE_SECRET + '-old'] } }), undefined)
+  assert.equal(await register({ ...valid, chatbotId: [CHATBOT_ID, '0b6c0d3e-1f7a-4c55-9e8e-2d9f5a1b7c44'], cookie: { secret: [COOKIE_SECRET, COOKIE_SECRET + '-old'] } }), undefined)
 })
 
 // Each entry: the option a message must name, and options where exactly it is wrong.

@@ -35,7 +35,7 @@ void missing
 
 /** The browser, no framework: the element from npm and from the CDN build, its events and methods. */
 export const browser = `
-import { ChatzyAgent, ChatzyErrorEvent, ChatzyReadyEvent, defineChatzyAgent } from 'chatzy-agent'
+import { ChatzyAgent, ChatzyErrorEvent, ChatzyOpenEvent, ChatzyReadyEvent, defineChatzyAgent, type ChatzyAgentStrings } from 'chatzy-agent'
 import { ChatzyAgent as Unregistered } from 'chatzy-agent/element'
 import * as cdn from 'chatzy-agent/cdn'
 import manifest from 'chatzy-agent/custom-elements.json' with { type: 'json' }
@@ -58,6 +58,23 @@ agent.addEventListener('chatzy-error', (event: ChatzyErrorEvent) => {
 agent.nudge('Hi, do you need any help?')
 void agent.refresh()
 void manifest.schemaVersion
+agent.mode = 'launcher'
+agent.position = 'bottom-left'
+agent.open = true
+agent.show()
+agent.hide()
+agent.toggle()
+agent.addEventListener('chatzy-open', (event) => {
+  const opened: ChatzyOpenEvent = event
+  void opened
+})
+agent.addEventListener('chatzy-close', () => undefined)
+const german: Partial<ChatzyAgentStrings> = { retry: 'Erneut versuchen', close: 'Schließen' }
+agent.strings = german
+// @ts-expect-error no such text
+agent.strings = { retyr: 'x' }
+// @ts-expect-error mode is 'inline' or 'launcher'
+agent.mode = 'popup'
 
 // @ts-expect-error nudge takes text
 agent.nudge(42)
@@ -93,6 +110,18 @@ export function Agent() {
       >
         <p slot="error">Unavailable</p>
       </chatzy-agent>
+      <chatzy-agent
+        chatbot-id="8a1e3f18-991b-4a2e-9973-f53e7fc94ff1"
+        mode="launcher"
+        position="bottom-left"
+        open={false}
+        strings={{ close: 'Schließen' }}
+        onchatzy-open={(event) => console.log(event.type)}
+        onchatzy-close={(event) => console.log(event.type)}
+      >
+        <span slot="launcher">Ask us</span>
+        <p slot="error">Unavailable</p>
+      </chatzy-agent>
       <button onClick={() => agent.current?.nudge('Hi')}>Nudge</button>
     </>
   )
@@ -105,13 +134,15 @@ export const wrong = [
   <chatzy-agent chatbot-id="x" loading="soon" />,
   // @ts-expect-error the ready event has userId, not user
   <chatzy-agent chatbot-id="x" onchatzy-ready={(event) => event.user} />,
+  // @ts-expect-error mode is 'inline' or 'launcher'
+  <chatzy-agent chatbot-id="x" mode="popup" />,
 ]
 `
 
 /** Vue 3 with chatzy-agent/vue: the component type that vue-tsc reads for templates. */
 export const vue = `
 import type { GlobalComponents } from 'vue'
-import type { ChatzyReadyEvent } from 'chatzy-agent'
+import type { ChatzyOpenEvent, ChatzyReadyEvent } from 'chatzy-agent'
 import type {} from 'chatzy-agent/vue'
 
 type Agent = InstanceType<GlobalComponents['chatzy-agent']>
@@ -119,6 +150,9 @@ type Props = Agent['$props']
 
 export const props: Props = { chatbotId: '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1', endpoint: '/chatzy', loading: 'eager', class: 'agent' }
 export const emit = (agent: Agent, event: ChatzyReadyEvent) => agent.$emit('chatzy-ready', event)
+
+export const launcherProps: Props = { chatbotId: 'x', mode: 'launcher', position: 'bottom-right', open: true, strings: { retry: 'Nochmal' } }
+export const opened = (agent: Agent, event: Event & ChatzyOpenEvent) => agent.$emit('chatzy-open', event)
 
 // @ts-expect-error loading is 'lazy' or 'eager'
 export const wrongProps: Props = { loading: 'soon' }

@@ -86,8 +86,8 @@ test('every event the element fires is in the manifest, named, described and typ
 })
 
 test('slots, CSS parts and custom properties are listed and described', () => {
-  assert.deepEqual((element?.slots ?? []).map((s) => s.name).sort(), ['error', 'loading'])
-  assert.deepEqual((element?.cssParts ?? []).map((p) => p.name).sort(), ['base', 'frame'])
+  assert.deepEqual((element?.slots ?? []).map((s) => s.name).sort(), ['error', 'launcher', 'loading'])
+  assert.deepEqual((element?.cssParts ?? []).map((p) => p.name).sort(), ['base', 'close', 'frame', 'launcher', 'panel', 'teaser'])
   assert.ok((element?.cssProperties ?? []).length > 0, 'no CSS custom properties')
   for (const item of [...(element?.slots ?? []), ...(element?.cssParts ?? []), ...(element?.cssProperties ?? [])]) {
     assert.ok(item.description, `${item.name} has no description`)

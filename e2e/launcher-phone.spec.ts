@@ -1,0 +1,51 @@
+import { devices } from '@playwright/test'
+import { test, expect, agent, agentFrameOf, mockCall, signInQuietly, type MockFrameState } from './fixtures.js'
+import { closeButton, launcher, mountLauncher, panel, settled } from './launcher-helpers.js'
+
+test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, userAgent: devices['Pixel 7']!.userAgent })
+
+test('on a 390×844 touch screen the open panel fills the viewport, the page behind does not scroll, and closing gives the page back', async ({ page, demo }) => {
+  await signInQuietly(page, demo)
+  await mountLauncher(page, demo, { before: '<div style="height: 4000px">long page</div>' })
+  await page.evaluate(() => scrollTo(0, 200))
+  await expect.poll(() => page.evaluate(() => scrollY)).toBe(200)
+  await launcher(page).tap()
+  await expect(panel(page)).toBeVisible()
+  await settled(page)
+  const box = (await panel(page).boundingBox())!
+  expect(Object.values(box).map(Math.round)).toEqual([0, 0, 390, 844])
+  await expect(page.locator('chatzy-agent iframe')).toBeVisible()
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+
+  // The page behind stays where it was, whatever the wheel or finger does over the panel.
+  await page.mouse.move(195, 30)
+  await page.mouse.wheel(0, 600)
+  await page.waitForTimeout(300)
+  expect(await page.evaluate(() => scrollY)).toBe(200)
+  await expect(page.locator('html')).toHaveCSS('overflow', 'hidden')
+
+  // Use it, close it, reopen it: the conversation is still there.
+  const frame = await agentFrameOf(page)
+  await frame.locator('#text').tap()
+  await frame.locator('#text').fill('size?')
+  await frame.locator('#text').press('Enter')
+  await expect.poll(async () => ((await mockCall(frame, 'state')) as MockFrameState).messages.map((m) => m.text)).toContain('You said: size?')
+  await closeButton(page).tap()
+  await expect(panel(page)).toBeHidden()
+  await expect(page.locator('html')).not.toHaveCSS('overflow', 'hidden')
+  expect(await page.evaluate(() => scrollY)).toBe(200)
+  await launcher(page).tap()
+  expect(((await mockCall(await agentFrameOf(page), 'state')) as MockFrameState).messages.map((m) => m.text)).toContain('You said: size?')
+})
+
+test('on a 390×844 screen the launcher and its teaser stay within the viewport', async ({ page, demo }) => {
+  await signInQuietly(page, demo)
+  await mountLauncher(page, demo)
+  await agent(page).evaluate((el) => (el as HTMLElement & { nudge(t: string): void }).nudge('A much longer teaser text that has to wrap on a phone screen to stay readable'))
+  for (const part of ['launcher', 'teaser']) {
+    const box = (await agent(page).locator(`[part=${part}]`).boundingBox())!
+    expect(box.x).toBeGreaterThanOrEqual(0)
+    expect(box.x + box.width).toBeLessThanOrEqual(390)
+    expect(box.y + box.height).toBeLessThanOrEqual(844)
+  }
+})

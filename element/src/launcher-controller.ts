@@ -1,0 +1,173 @@
+import type { ReactiveController } from '@lit/reactive-element'
+import type { ChatzyAgent } from './chatzy-agent.js'
+import { ChatzyCloseEvent, ChatzyOpenEvent } from './events.js'
+import { originOf } from './protocol.js'
+import { ENGLISH } from './strings.js'
+
+// Static markup, hidden in inline mode: every text goes in through textContent or attributes.
+// The launcher's name is its slotted text when it has some (label in name), else its `title`.
+const BAR = '<div class="bar"><span id="label"></span><button part="close" type="button">✕</button></div>'
+const CHROME = '<button part="launcher" type="button" aria-controls="panel"><slot name="launcher">'
+  + '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 3h18v14H9l-6 5z"/></svg></slot></button>'
+  + '<div part="teaser" hidden><button type="button"></button><button type="button">✕</button></div>'
+
+const key = (chatbotId: string) => `chatzy-agent open ${chatbotId}`
+
+/**
+ * The launcher's chrome around the element's one box, which becomes its panel: the floating
+ * button, the panel's header and dialog semantics, the teaser, focus, the open state kept per
+ * tab, and the page's scroll at phone width. The session, the protocol and the iframe stay the
+ * element's: this only calls `start` on the user's intent or on open.
+ */
+export class LauncherController implements ReactiveController {
+  #panel!: HTMLElement
+  #label!: HTMLElement
+  #close!: HTMLElement
+  #launcher!: HTMLElement
+  #teaser!: HTMLElement
+  #internals?: ElementInternals
+  #on = false
+  #shown = false
+  #restored = false
+  #focus = false
+  #moving = false
+  #preconnected = false
+  #locked?: string
+
+  constructor(private readonly host: ChatzyAgent, private readonly start: () => void) {
+    host.addController(this)
+  }
+
+  /** The next open moves focus into the panel (the user's or `show()`'s; a restored one does not). */
+  focusOnOpen() {
+    this.#focus = true
+  }
+
+  /** Shows `text` beside the closed launcher; no text hides it. */
+  tease(text?: string) {
+    if (!this.#teaser || (this.host.open && text !== undefined)) return
+    this.#teaser.firstChild!.textContent = text ?? ''
+    this.#teaser.hidden = text === undefined
+  }
+
+  hostConnected() {
+    if (!this.#panel) this.#build()
+    // Back in a document: the browser hid the popover when the element left.
+    this.host.requestUpdate()
+  }
+
+  hostDisconnected() {
+    this.#lock(false)
+  }
+
+  hostUpdate() {
+    const { host } = this
+    // The panel left open on the previous page of this tab starts open (taking no focus).
+    if (host.mode === 'launcher' && !this.#restored) {
+      this.#restored = true
+      if (read(host.chatbotId) === '1') host.open = true
+    }
+  }
+
+  hostUpdated() {
+    const { host } = this
+    const panel = this.#panel
+    const on = host.mode === 'launcher'
+    const states = (this.#internals ??= host.attachInternals()).states
+    states[host.position === 'bottom-left' ? 'add' : 'delete']('left')
+    if (on !== this.#on) {
+      this.#on = on
+      states[on ? 'add' : 'delete']('launcher')
+      // The same box, iframe and session in both modes: only its part and dialog semantics change.
+      panel.setAttribute('part', on ? 'panel' : 'base')
+      for (const [name, value] of [['popover', 'manual'], ['role', 'dialog'], ['aria-labelledby', 'label']]) {
+        if (on) panel.setAttribute(name!, value!)
+        else panel.removeAttribute(name!)
+      }
+    }
+    if (!on) return this.#lock(false)
+    const { open } = host
+    const texts = { ...ENGLISH, ...host.strings }
+    this.#launcher.ariaExpanded = String(open)
+    this.#launcher.title = this.#label.textContent = host.title
+    this.#close.ariaLabel = texts.close
+    ;(this.#teaser.lastChild as HTMLElement).ariaLabel = texts.dismiss
+    const focusWasIn = panel.contains((host.renderRoot as ShadowRoot).activeElement)
+    if (host.isConnected) panel.togglePopover(open)
+    if (open !== this.#shown) {
+      this.#shown = open
+      write(host.chatbotId, open ? '1' : '0')
+      if (open) {
+        this.tease()
+        this.start()
+      } else if (focusWasIn) {
+        this.#moving = true
+        this.#launcher.focus()
+        this.#moving = false
+      }
+      host.dispatchEvent(open ? new ChatzyOpenEvent() : new ChatzyCloseEvent())
+    }
+    if (open && this.#focus) this.#close.focus()
+    this.#focus = false
+    this.#lock(open && matchMedia('(max-width: 480px)').matches)
+  }
+
+  /** At phone width the open panel covers the page, and the page behind must not scroll. */
+  #lock(lock: boolean) {
+    const style = document.documentElement.style
+    if (lock && this.#locked === undefined) {
+      this.#locked = style.overflow
+      style.overflow = 'hidden'
+    } else if (!lock && this.#locked !== undefined) {
+      style.overflow = this.#locked
+      this.#locked = undefined
+    }
+  }
+
+  /** The pointer on, or the user's own focus on, the launcher: warm up (session, hidden iframe, connection). */
+  #intent = () => {
+    if (this.#moving) return
+    const origin = originOf(this.host.appUrl)
+    if (!this.#preconnected && origin) {
+      this.#preconnected = true
+      document.head.append(Object.assign(document.createElement('link'), { rel: 'preconnect', href: origin }))
+    }
+    this.start()
+  }
+
+  #build() {
+    const { host } = this
+    const root = host.renderRoot
+    const panel = (this.#panel = root.firstElementChild as HTMLElement)
+    panel.insertAdjacentHTML('afterbegin', BAR)
+    root.append(document.createRange().createContextualFragment(CHROME))
+    this.#label = panel.querySelector('#label')!
+    this.#close = this.#label.nextElementSibling as HTMLElement
+    this.#launcher = root.querySelector('[part=launcher]')!
+    this.#teaser = this.#launcher.nextElementSibling as HTMLElement
+    panel.id = 'panel'
+    panel.addEventListener('keydown', (event) => event.key === 'Escape' && this.#on && host.hide())
+    this.#close.addEventListener('click', () => host.hide())
+    this.#launcher.addEventListener('click', () => host.toggle())
+    this.#launcher.addEventListener('pointerenter', this.#intent)
+    this.#launcher.addEventListener('focus', this.#intent)
+    this.#teaser.firstChild!.addEventListener('click', () => host.show())
+    this.#teaser.lastChild!.addEventListener('click', () => (this.#teaser.hidden = true))
+  }
+}
+
+function read(chatbotId: string) {
+  try {
+    return sessionStorage.getItem(key(chatbotId))
+  } catch {
+    return null
+  }
+}
+
+function write(chatbotId: string, value: string) {
+  try {
+    sessionStorage.setItem(key(chatbotId), value)
+  } catch {
+    // Storage blocked: the next page starts closed.
+  }
+}

@@ -1,0 +1,53 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import Fastify from 'fastify'
+import chatzyAgent, { type ChatzyAgentOptions } from '../../server/src/index.js'
+import { DROPPED_WARNING } from '../../server/src/cookie.js'
+
+/*
+ * docs/troubleshooting.md's "Setup messages" lists what a misconfigured setup says, with its fix.
+ * Each message is produced here by making the mistake, and looked up in that section, so that
+ * a reworded message cannot leave the page behind.
+ */
+
+const page = readFileSync(new URL('../../docs/troubleshooting.md', import.meta.url), 'utf8')
+const section = page.slice(page.indexOf('## Setup messages'), page.indexOf('\n## ', page.indexOf('## Setup messages') + 1))
+
+const valid: ChatzyAgentOptions = {
+  apiKey: 'ak-test', chatbotId: '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1', identify: () => null, cookie: { secret: 'x'.repeat(32) },
+}
+
+async function registrationMessage(options: unknown, twice = false): Promise<string> {
+  const app = Fastify()
+  try {
+    await app.register(chatzyAgent, options as ChatzyAgentOptions)
+    if (twice) await app.register(chatzyAgent, options as ChatzyAgentOptions)
+    await app.ready()
+  } catch (error) {
+    return (error as Error).message
+  } finally {
+    await app.close()
+  }
+  assert.fail('registration must fail')
+}
+
+/** The constant start of a message: up to where a value (a length, an id, an origin) comes in. */
+const stem = (message: string) => message.replace(/^chatzy-agent: /, '').split(/\(got |"8a1e|\.\.\.|…/)[0]!.slice(0, 90)
+
+test('"Setup messages" quotes every option message a newcomer can get, the second registration, and the dropped-cookie warning', async () => {
+  assert.ok(section.length > 100, 'docs/troubleshooting.md has no "Setup messages" section')
+  const messages = [
+    await registrationMessage({ ...valid, apiKey: undefined }),
+    await registrationMessage({ ...valid, chatbotId: 'support-bot' }),
+    await registrationMessage({ ...valid, chatbotId: undefined }),
+    await registrationMessage({ ...valid, cookie: { secret: 'short' } }),
+    await registrationMessage({ ...valid, cookie: undefined }),
+    await registrationMessage({ ...valid, cookie: { secret: undefined } }),
+    await registrationMessage({ ...valid, encryptionKey: 'short' }),
+    await registrationMessage({ ...valid, identify: undefined }),
+    await registrationMessage(valid, true),
+    DROPPED_WARNING,
+  ]
+  for (const message of messages) assert.ok(section.includes(stem(message)), `not in "Setup messages": ${stem(message)}`)
+})
