@@ -73,18 +73,19 @@ test('a server-rendered token with a well-formed chatbot-id still shows at once,
 
 test('an endpoint on another origin without CORS: the error detail names CORS and allowedOrigins, not the connection', async ({ page, demo }) => {
   await signInQuietly(page, demo)
+  // The detail is on the event itself (agentEvents keeps only its code): recorded from the start.
+  await page.addInitScript(() => {
+    const details: { code: string; detail: string }[] = []
+    ;(window as unknown as { errorDetails: typeof details }).errorDetails = details
+    document.addEventListener('chatzy-error', (event) => {
+      const { code, detail } = event as Event & { code: string; detail: string }
+      details.push({ code, detail })
+    })
+  })
   // The mock Chatzy's origin serves no plugin and sends no CORS headers: the browser blocks the call.
   await mountAgent(page, demo, { attributes: { endpoint: `${demo.mockUrl}/chatzy` } })
   await expect(agent(page)).toHaveAttribute('status', 'error', { timeout: 20_000 })
-  const [failure] = await page.evaluate(() => new Promise<{ code: string; detail: string }[]>((resolve) => {
-    // The detail is on the event itself; agentEvents keeps only its code.
-    const agentElement = document.querySelector('chatzy-agent')!
-    agentElement.addEventListener('chatzy-error', (event) => {
-      const { code, detail } = event as Event & { code: string; detail: string }
-      resolve([{ code, detail }])
-    }, { once: true })
-    agentElement.shadowRoot!.querySelector('button')!.click()
-  }))
+  const [failure] = await page.evaluate(() => (window as unknown as { errorDetails: { code: string; detail: string }[] }).errorDetails)
   expect(failure!.code).toBe('network')
   expect(failure!.detail).toContain('CORS')
   expect(failure!.detail).toContain('allowedOrigins')

@@ -11,8 +11,8 @@ import { test, expect, signIn, frameState } from './fixtures.js'
 
 // Tokens that outlive a test's few asks: the iframe and the element's refresh-ahead stay quiet,
 // so the element's refresh budget (a few a minute) is left for the asks under test. Still
-// shorter than the plugin's refresh margin, and no per-session floor, so every ask reaches Chatzy.
-test.use({ accessTtlMs: 20_000, minRefreshIntervalMs: 0 })
+// shorter than the plugin's refresh margin, so every ask reaches Chatzy.
+test.use({ accessTtlMs: 20_000 })
 
 interface ErrorEventRecord { code: string; retryable: boolean }
 
