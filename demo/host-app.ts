@@ -19,6 +19,7 @@ export interface HostAppOptions {
   logger?: FastifyServerOptions['logger']
   /** Element build to serve at /assets/chatzy-agent.js. */
   elementFile?: URL
+  minRefreshIntervalMs?: number
 }
 
 /** The host's own toy accounts: the demo's "signed-in user" is just a signed cookie naming one. */
@@ -49,6 +50,7 @@ export async function buildHostApp(options: HostAppOptions): Promise<FastifyInst
     ...(options.store === undefined ? {} : { store: options.store }),
     cookie: { secret: options.cookieSecret },
     ...(options.encryptionKey === undefined ? {} : { encryptionKey: options.encryptionKey }),
+    ...(options.minRefreshIntervalMs === undefined ? {} : { minRefreshIntervalMs: options.minRefreshIntervalMs }),
   })
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => {

@@ -18,6 +18,8 @@ export interface DemoOptions {
   logger?: boolean
   /** Keep sessions in this Redis (`redis://…`) instead of in memory. */
   redisUrl?: string
+  /** The plugin's per-session floor between upstream calls (default: the plugin's). */
+  minRefreshIntervalMs?: number
 }
 
 export interface Demo {
@@ -60,6 +62,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     encryptionKey: process.env.ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
     logger: options.logger ?? false,
     ...(redis && { store: redisStore({ client: redis }) }),
+    ...(options.minRefreshIntervalMs !== undefined && { minRefreshIntervalMs: options.minRefreshIntervalMs }),
   })
   await host.listen({ host: 'localhost', port: options.port ?? 0 })
   const hostAddress = host.server.address()

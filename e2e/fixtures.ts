@@ -40,10 +40,16 @@ async function startStranger(): Promise<{ url: string; close(): Promise<void> }>
 }
 
 /** The demo (host app + mock Chatzy on another origin), fresh for each test. */
-export const test = base.extend<{ demo: Demo; accessTtlMs: number; stranger: { url: string } }>({
+export const test = base.extend<{ demo: Demo; accessTtlMs: number; minRefreshIntervalMs: number | undefined; stranger: { url: string } }>({
   accessTtlMs: [4_000, { option: true }],
-  demo: async ({ accessTtlMs }, use) => {
-    const demo = await startDemo({ accessTtlMs })
+  /**
+   * The plugin's per-session floor on upstream calls (its default when undefined). Tokens here
+   * live seconds, so by default no floor: every refresh a test asks for reaches Chatzy. The
+   * floor itself is tested in server/test/limits-floor.test.ts.
+   */
+  minRefreshIntervalMs: [0, { option: true }],
+  demo: async ({ accessTtlMs, minRefreshIntervalMs }, use) => {
+    const demo = await startDemo({ accessTtlMs, ...(minRefreshIntervalMs !== undefined && { minRefreshIntervalMs }) })
     await use(demo)
     await demo.close()
   },

@@ -4,7 +4,10 @@
  *   - no answer is a 500;
  *   - no session is lost (no 401, and every session still refreshes at the end);
  *   - every client ends holding a token Chatzy holds valid, for its own user;
- *   - Chatzy issued at most one token per session per refresh interval (plus the first mint).
+ *   - Chatzy issued at most one token per session per refresh interval (plus the first mint);
+ *   - a hostile tenant (one more user, looping mints and refreshes as fast as it can) costs
+ *     the others no 401 and no 503 from a shut breaker, and Chatzy no more than `mintLimit`
+ *     plus one call per session per `minRefreshIntervalMs`.
  * Prints what held and exits non-zero when something did not.
  *
  *   LOAD_SECONDS   duration (default 30; e.g. 8 for a quick run)
@@ -19,7 +22,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import type { Fault, FaultPlan } from '../demo/mock-chatzy/faults.js'
-import type { ServerConfig, UpstreamStats } from './server.js'
+import type { ServerConfig, TenantStats, UpstreamStats } from './server.js'
 
 const USER_HEADER = 'x-load-user'
 const seconds = Number(process.env.LOAD_SECONDS ?? 30)
@@ -35,7 +38,11 @@ const config: ServerConfig = {
   timeoutMs: 4_000,
   retries: 2,
   instances,
+  hostileUser: 'load-hostile',
+  mintLimit: { max: 10, windowMs: 60_000 },
 }
+/** Requests the hostile tenant keeps in flight at once (two tabs' worth, each looping). */
+const HOSTILE_LOOPS = 2
 // One fault kind at a time, each for a few seconds; `every: 10` makes one upstream call in ten fail.
 // Outages and garbage only: a refusal of both the refresh token and the re-mint ends a session
 // by design (401, the element starts a new one), which the fault suites cover.
@@ -161,6 +168,41 @@ async function refresh(session: Session, tab: Tab): Promise<boolean> {
   return false
 }
 
+/**
+ * The hostile tenant: a signed-in user who loops as fast as it can, each loop alternating a new
+ * session (a mint, as a page load without the cookie) and refreshes of the newest one that ask
+ * for a newer token than the one held. What it gets back does not matter, only what it costs.
+ */
+async function runHostile(url: string, deadline: number) {
+  let cookie: string | undefined
+  let held = 0
+  while (Date.now() < deadline) {
+    const started = await call(url, '/session', config.hostileUser, undefined, {})
+    if (started.setCookie) cookie = started.setCookie
+    if (started.json) held = started.json.expires_at
+    for (let i = 0; i < 20 && cookie !== undefined && Date.now() < deadline; i++) {
+      const refreshed = await call(url, '/refresh', config.hostileUser, cookie, { expires_at: held })
+      if (refreshed.json) held = refreshed.json.expires_at
+    }
+  }
+}
+
+/**
+ * What the hostile tenant cost: Chatzy's calls for it against its budget (`mintLimit` per
+ * window begun, plus one per session per floor over each session's life), the closest two
+ * upstream calls of one of its sessions, and what it did to everyone else.
+ */
+function hostileFigures(tenants: TenantStats, end: number, started: number) {
+  const floor = config.minRefreshIntervalMs
+  const mints = tenants.hostileSessions.length
+  const refreshes = tenants.hostileSessions.reduce((sum, s) => sum + s.issuedAt.length - 1, 0)
+  const mintAllowed = config.mintLimit.max * Math.ceil((end - started) / config.mintLimit.windowMs)
+  const refreshAllowed = tenants.hostileSessions.reduce((sum, s) => sum + Math.ceil((end - s.mintedAt) / floor), 0)
+  const gaps = tenants.hostileSessions.flatMap((s) => s.issuedAt.slice(1).map((at, i) => at - s.issuedAt[i]!))
+  const closest = gaps.length === 0 ? undefined : Math.min(...gaps)
+  return { mints, refreshes, mintAllowed, refreshAllowed, closest, floor }
+}
+
 /** A tab: asks when its token expires (as Chatzy's iframe does), retries failures with backoff. */
 async function runTab(session: Session, tab: Tab, deadline: number) {
   let failures = 0
@@ -188,11 +230,12 @@ async function main() {
   const rotation = setInterval(() => void rotate(), FAULT_PERIOD_MS)
 
   try {
-    // Everyone loads the page at once.
-    const all = (await Promise.all(Array.from({ length: sessions }, (_, i) => startSession(urls, i, deadline))))
+    // Everyone loads the page at once; the hostile tenant is the 500th session.
+    const all = (await Promise.all(Array.from({ length: sessions - 1 }, (_, i) => startSession(urls, i, deadline))))
     const live = all.filter((s): s is Session => s !== undefined)
-    const neverStarted = sessions - live.length
-    await Promise.all(live.flatMap((session) => session.tabs.map((tab) => runTab(session, tab, deadline))))
+    const neverStarted = sessions - 1 - live.length
+    const hostile = Array.from({ length: HOSTILE_LOOPS }, () => runHostile(urls[0]!, deadline))
+    await Promise.all([...hostile, ...live.flatMap((session) => session.tabs.map((tab) => runTab(session, tab, deadline)))])
     clearInterval(rotation)
     await ask(child, { type: 'clear' })
     currentFault = 'healed'
@@ -220,6 +263,10 @@ async function main() {
     const overBudget = issuedPerSession.filter((n) => n > allowed).length
     const invalidTokens = reasons.length
     const answers = [...statuses.entries()].sort(([a], [b]) => a - b)
+    const { tenants } = stats
+    const cost = hostileFigures(tenants, Date.now(), started)
+    const othersLost = tenants.otherStatuses['401'] ?? 0
+    const tally = (statuses: Record<string, number>) => Object.entries(statuses).map(([status, n]) => `${status}: ${n}`).join(', ')
 
     const checks: [string, boolean, string][] = [
       ['no 500 answer', (statuses.get(500) ?? 0) === 0 && (stats.pluginStatuses['500'] ?? 0) === 0, `${statuses.get(500) ?? 0} answers were 500`],
@@ -229,6 +276,11 @@ async function main() {
       ['every client ends with a valid token', invalidTokens === 0, `${verdicts.length - invalidTokens}/${verdicts.length} tabs hold a token Chatzy holds valid for their user`],
       ['upstream within one call per session per refresh interval', overBudget === 0,
         `tokens issued per session: max ${Math.max(0, ...issuedPerSession)}, allowed ${allowed} (${elapsed} ms / ${ttlMs} ms + 1 mint); ${overBudget} sessions over`],
+      ['hostile tenant: no 401 and no breaker 503 for the others', othersLost === 0 && tenants.othersBreakerFailFast === 0,
+        `the other ${live.length} sessions got 401: ${othersLost}, 503 from a shut breaker: ${tenants.othersBreakerFailFast}`],
+      ['hostile tenant: upstream within mintLimit + floor budget',
+        cost.mints <= cost.mintAllowed && cost.refreshes <= cost.refreshAllowed && (cost.closest === undefined || cost.closest >= cost.floor),
+        `${cost.mints + cost.refreshes} calls (${cost.mints} mints, allowed ${cost.mintAllowed}; ${cost.refreshes} refreshes, allowed ${cost.refreshAllowed}); closest two of one session ${cost.closest ?? '-'} ms apart, floor ${cost.floor} ms`],
     ]
 
     console.log()
@@ -240,6 +292,8 @@ async function main() {
     console.log(`upstream: ${stats.totals.mint} mint + ${stats.totals.refresh} refresh calls (faulted and retried included; max ${Math.max(0, ...callsPerSession)} per session), ${stats.totals.issued} tokens issued`)
     console.log(`plugin error log lines: ${stats.errorLogLines}`)
     for (const [cause, n] of Object.entries(stats.errorCauses).sort(([, a], [, b]) => b - a).slice(0, 6)) console.log(`  ${String(n).padStart(6)}  ${cause}`)
+    console.log(`hostile tenant (${HOSTILE_LOOPS} loops): answered ${tally(tenants.hostileStatuses)}; Chatzy issued it ${cost.mints + cost.refreshes} tokens (${stats.calls[config.hostileUser] ?? 0} calls, faulted and retried included)`)
+    console.log(`the other ${live.length} sessions: answered ${tally(tenants.otherStatuses)}`)
     if (reasons.length > 0) console.log(`tokens not valid: ${[...new Set(reasons)].slice(0, 5).join('; ')}`)
     console.log()
     for (const [name, held, detail] of checks) console.log(`${held ? 'held  ' : 'FAILED'}  ${name.padEnd(58)} ${detail}`)

@@ -25,6 +25,20 @@ export interface ServerConfig {
   retries: number
   /** App instances; more than one share a Redis store (a throwaway redis-server). */
   instances: number
+  /** The user who loops mints and refreshes as fast as it can. */
+  hostileUser: string
+  mintLimit: { max: number; windowMs: number }
+}
+
+/** What the hostile user cost Chatzy, and what everyone else got from the plugin. */
+export interface TenantStats {
+  /** The hostile user's sessions as Chatzy saw them: when each was minted, and every token issued for it (mint included). */
+  hostileSessions: { mintedAt: number; issuedAt: number[] }[]
+  /** Answers of the plugin by status code: to the hostile user, to everyone else. */
+  hostileStatuses: Record<string, number>
+  otherStatuses: Record<string, number>
+  /** 503s the others got from a breaker failing fast (no upstream call behind them). */
+  othersBreakerFailFast: number
 }
 
 export interface UpstreamStats {
@@ -41,6 +55,7 @@ export interface UpstreamStats {
   errorLogLines: number
   /** Those lines by error code and underlying cause. */
   errorCauses: Record<string, number>
+  tenants: TenantStats
 }
 
 async function main(config: ServerConfig) {
@@ -52,6 +67,8 @@ async function main(config: ServerConfig) {
   const started = Date.now()
   const note = (user: string, event: string) => (timeline[user] ??= []).push(`${Date.now() - started}ms ${event}`)
   let issuedTotal = 0
+  // The hostile user's sessions at Chatzy, by refresh token (one per session: Chatzy does not rotate them).
+  const hostileSessions = new Map<string, { mintedAt: number; issuedAt: number[] }>()
 
   chatzy.app.addHook('preValidation', async (request) => {
     if (!request.url.startsWith('/ai_agent/')) return
@@ -71,6 +88,7 @@ async function main(config: ServerConfig) {
       if (typeof user === 'string' && typeof token === 'string' && chatzy.issued.access.has(token)) {
         issued[user] = (issued[user] ?? 0) + 1
         issuedTotal++
+        if (user === config.hostileUser) noteHostile(request.url, request.body, payload)
         note(user, `issued by ${request.url.slice('/ai_agent/'.length)}`)
       }
     } catch {
@@ -78,10 +96,22 @@ async function main(config: ServerConfig) {
     }
     return payload
   })
+  function noteHostile(url: string, body: unknown, payload: string) {
+    const now = Date.now()
+    if (url.startsWith('/ai_agent/get_access_token')) {
+      const refreshToken = (JSON.parse(payload) as { data: { refresh_token: string } }).data.refresh_token
+      hostileSessions.set(refreshToken, { mintedAt: now, issuedAt: [now] })
+    } else {
+      hostileSessions.get((body as { refresh_token: string }).refresh_token)?.issuedAt.push(now)
+    }
+  }
   await chatzy.app.listen({ host: '127.0.0.1', port: 0 })
   const chatzyUrl = `http://127.0.0.1:${(chatzy.app.server.address() as { port: number }).port}`
 
   const pluginStatuses: Record<string, number> = {}
+  const hostileStatuses: Record<string, number> = {}
+  const otherStatuses: Record<string, number> = {}
+  let othersBreakerFailFast = 0
   let errorLogLines = 0
   const errorCauses: Record<string, number> = {}
   const logStream = {
@@ -127,9 +157,17 @@ async function main(config: ServerConfig) {
       minRefreshIntervalMs: config.minRefreshIntervalMs,
       timeoutMs: config.timeoutMs,
       retries: config.retries,
+      mintLimit: config.mintLimit,
     })
-    app.addHook('onResponse', async (_request, reply) => {
+    app.addHook('onResponse', async (request, reply) => {
       pluginStatuses[reply.statusCode] = (pluginStatuses[reply.statusCode] ?? 0) + 1
+      const tally = request.headers[LOAD_USER_HEADER] === config.hostileUser ? hostileStatuses : otherStatuses
+      tally[reply.statusCode] = (tally[reply.statusCode] ?? 0) + 1
+    })
+    // A 503 with no cause is a breaker failing fast: the one way a user's failures could reach others.
+    app.addHook('onError', async (request, _reply, error) => {
+      const unavailable = (error as { code?: string }).code === 'CHATZY_UPSTREAM_UNAVAILABLE' && error.cause === undefined
+      if (unavailable && request.headers[LOAD_USER_HEADER] !== config.hostileUser) othersBreakerFailFast++
     })
     await app.listen({ host: '127.0.0.1', port: 0 })
     apps.push(app)
@@ -154,6 +192,7 @@ async function main(config: ServerConfig) {
           pluginStatuses,
           errorLogLines,
           errorCauses,
+          tenants: { hostileSessions: [...hostileSessions.values()], hostileStatuses, otherStatuses, othersBreakerFailFast },
         }
         process.send!({ type: 'stats', stats })
         break

@@ -8,7 +8,7 @@ import { FrameLink } from './frame-link.js'
 import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, originOf, type ChatzyMessage, type MessageForm } from './protocol.js'
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
-import { TokenClient, TokenError, type Renewal } from './token-client.js'
+import { RetryLater, TokenClient, TokenError, checkChatbotId, type Renewal } from './token-client.js'
 import { ENGLISH, type ChatzyAgentStrings } from './strings.js'
 import { styles } from './styles.js'
 
@@ -111,6 +111,7 @@ export class ChatzyAgent extends ReactiveElement {
   #failure?: TokenError
   #announced?: Renewal
   #serverTokenUsed = false
+  #later = new RetryLater()
 
   protected override createRenderRoot() {
     const root = super.createRenderRoot() as ShadowRoot
@@ -254,6 +255,7 @@ export class ChatzyAgent extends ReactiveElement {
     this.#schedule.arm(0)
     this.#link.close()
     this.#failure = undefined
+    this.#later.cancel()
   }
 
   async #start() {
@@ -267,7 +269,7 @@ export class ChatzyAgent extends ReactiveElement {
       // Properties a framework sets right after inserting the element are in after the first update.
       await this.updateComplete
       if (run.signal.aborted) return
-      if (!this.chatbotId) throw new TokenError('config', false, 'chatbot-id is required')
+      checkChatbotId(this.chatbotId)
       const session = this.#serverRendered() ?? (await this.#tokenClient().session(this.chatbotId, run.signal))
       if (!run.signal.aborted) this.#show(session)
     } catch (error) {
@@ -359,6 +361,7 @@ export class ChatzyAgent extends ReactiveElement {
     this.status = 'error'
     this.requestUpdate()
     this.dispatchEvent(new ChatzyErrorEvent(failure.code, failure.retryable, failure.message))
+    this.#later.arm(failure, () => this.status === 'error' && this.#retry())
   }
 
   /** Retry: a new token for the same iframe when it is still alive, else a new session. */
@@ -369,7 +372,8 @@ export class ChatzyAgent extends ReactiveElement {
 
   /** Back online, visible or focused after a retryable failure: try again once. */
   #recover() {
-    if (this.status === 'error' && this.#link.frame && this.#failure?.retryable && document.visibilityState !== 'hidden') void this.#push('manual')
+    const waiting = this.#failure?.code === 'rate-limited' // it tries again by itself, after Retry-After
+    if (this.status === 'error' && this.#link.frame && this.#failure?.retryable && !waiting && document.visibilityState !== 'hidden') void this.#push('manual')
   }
 
   #signedOutElsewhere() {

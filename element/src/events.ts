@@ -1,7 +1,7 @@
 import type { ChatzyMessage } from './protocol.js'
 
 /** Why the element could not give the iframe a token. */
-export type ChatzyErrorCode = 'unauthenticated' | 'session-expired' | 'network' | 'server' | 'config'
+export type ChatzyErrorCode = 'unauthenticated' | 'session-expired' | 'network' | 'server' | 'config' | 'rate-limited'
 
 const init: EventInit = { bubbles: true, composed: true }
 

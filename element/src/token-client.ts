@@ -3,8 +3,50 @@ import type { ChatzyErrorCode } from './events.js'
 
 /** A failed call to the plugin, classified for `chatzy-error`. */
 export class TokenError extends Error {
-  constructor(readonly code: ChatzyErrorCode, readonly retryable: boolean, message: string, readonly status = 0) {
+  constructor(
+    readonly code: ChatzyErrorCode,
+    readonly retryable: boolean,
+    message: string,
+    readonly status = 0,
+    /** The server's `Retry-After`, in ms: no new try before it. */
+    readonly retryAfterMs?: number,
+  ) {
     super(message)
+  }
+}
+
+/**
+ * The server's chatbot id pattern (`ChatbotId` in server/src/schemas.ts). A server-rendered
+ * token never went through the server's check of the id, and the id is a path segment of the
+ * iframe URL that carries the token: `..` or `.` would move it off `/chatbot-iframe/`.
+ */
+const CHATBOT_ID = /^[A-Za-z0-9_-]{1,128}$/
+
+/** Throws the `config` error for a missing or malformed `chatbot-id`. */
+export function checkChatbotId(chatbotId: string): void {
+  if (!chatbotId) throw new TokenError('config', false, 'chatbot-id is required')
+  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, 'chatbot-id must be 1 to 128 of A-Z a-z 0-9 _ - (a Chatzy chatbot id)')
+}
+
+/**
+ * Tries again by itself after a rate-limited answer, once its `Retry-After` has passed (never
+ * sooner). One pending try at most; `cancel` drops it (the element restarted or left the page).
+ */
+export class RetryLater {
+  #timer: ReturnType<typeof setTimeout> | undefined
+
+  arm(error: TokenError, retry: () => void): void {
+    this.cancel()
+    if (error.code !== 'rate-limited') return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      retry()
+    }, error.retryAfterMs ?? policy.backoffCapMs)
+  }
+
+  cancel(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
   }
 }
 
@@ -94,7 +136,7 @@ export class TokenClient {
     } catch (error) {
       if (!(error instanceof TokenError) || error.status !== 401) throw error
       return this.session(chatbotId, signal).catch((again: unknown) => {
-        throw again instanceof TokenError && again.status === 401 ? again : error
+        throw again instanceof TokenError && (again.status === 401 || again.code === 'rate-limited') ? again : error
       })
     }
   }
@@ -126,7 +168,10 @@ export class TokenClient {
         return await call()
       } catch (error) {
         if (!(error instanceof TokenError) || !error.retryable || attempt >= policy.retries) throw error
-        const wait = Math.random() * Math.min(policy.backoffCapMs, policy.backoffBaseMs * 2 ** attempt)
+        // Rate limited: shown as such, and tried again by the element once Retry-After has passed.
+        if (error.code === 'rate-limited') throw error
+        // Never sooner than the server's Retry-After; past the budget, the element tries later by itself.
+        const wait = Math.max(error.retryAfterMs ?? 0, Math.random() * Math.min(policy.backoffCapMs, policy.backoffBaseMs * 2 ** attempt))
         if (Date.now() + wait - started > policy.retryBudgetMs) throw error
         await sleep(wait, signal)
       }
@@ -154,18 +199,20 @@ export class TokenClient {
         })
       } catch {
         if (signal.aborted) throw signal.reason
-        throw new TokenError('network', true, 'The server could not be reached')
+        throw new TokenError('network', true, await unreachable(this.endpoint, signal))
       }
       this.#clock(response, sent)
       const answer = response.status === 204 ? undefined : await response.json().catch(() => undefined)
       if (response.ok) return check<T>(path, method, answer)
-      const message = (answer as Partial<ErrorAnswer> | undefined)?.message ?? `HTTP ${response.status}`
+      const error = answer as Partial<ErrorAnswer> | undefined
+      const message = error?.message ?? `HTTP ${response.status}`
       if (response.status === 401) {
-        const code = (answer as Partial<ErrorAnswer> | undefined)?.code === 'CHATZY_UNAUTHENTICATED' ? 'unauthenticated' : 'session-expired'
-        throw new TokenError(code, false, message, 401)
+        throw new TokenError(error?.code === 'CHATZY_UNAUTHENTICATED' ? 'unauthenticated' : 'session-expired', false, message, 401)
       }
-      const retryable = response.status >= 500 || response.status === 408 || response.status === 429
-      throw new TokenError(retryable ? 'server' : 'config', retryable, message, response.status)
+      const retryAfterMs = retryAfter(response)
+      if (response.status === 429) throw new TokenError('rate-limited', true, message, 429, retryAfterMs)
+      const retryable = response.status >= 500 || response.status === 408
+      throw new TokenError(retryable ? 'server' : 'config', retryable, message, response.status, retryAfterMs)
     } finally {
       clearTimeout(timer)
       signal.removeEventListener('abort', stop)
@@ -177,6 +224,33 @@ export class TokenClient {
     const date = Date.parse(response.headers.get('date') ?? '')
     if (Number.isFinite(date)) this.skewMs = date + 500 - (sent + Date.now()) / 2
   }
+}
+
+/** `Retry-After` (seconds, or an HTTP date) in ms, capped so that a wild value cannot park the element for hours. */
+function retryAfter(response: Response): number | undefined {
+  const value = response.headers.get('retry-after')
+  if (value === null) return undefined
+  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now()
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 10 * 60_000) : undefined
+}
+
+/**
+ * Why a fetch of the endpoint failed with no answer, as far as the page can tell: a failed
+ * fetch looks the same whether the device is offline, the server is down, or the browser
+ * blocked a cross-origin answer (CORS). Offline is what `navigator.onLine` says; for an
+ * endpoint on another origin, a no-cors probe that gets through proves the server is up, so
+ * the answer was blocked.
+ */
+async function unreachable(endpoint: string, signal: AbortSignal): Promise<string> {
+  if (navigator.onLine === false) return 'The server could not be reached: this device is offline'
+  const url = new URL(endpoint, location.href)
+  if (url.origin === location.origin) return 'The server could not be reached'
+  const cors = `check that ${url.origin} answers this page's origin (${location.origin}) with CORS headers that allow credentials and the X-Chatzy-Agent header, and that the plugin's allowedOrigins lists it`
+  const answered = await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', cache: 'no-store', signal })
+    .then(() => true, () => false)
+  return answered
+    ? `The server at ${url.origin} answered, but the browser blocked the answer (CORS): ${cors}`
+    : `The server at ${url.origin} could not be reached, or its answer was blocked (CORS): if it is up, ${cors}`
 }
 
 /** A 2xx answer must have the documented shape: nothing else reaches the iframe. */

@@ -1,5 +1,5 @@
 import type { SessionStore } from './store.js'
-import { rateLimited } from './errors.js'
+import { rateLimited } from './retry-after.js'
 import { userSessionIndex, windowCounter } from './in-process-limits.js'
 
 export interface MintLimit {
