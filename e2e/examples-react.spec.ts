@@ -30,7 +30,7 @@ test('React launcher (?mode=launcher): mode, position and open bound, chatzy-ope
   const { loadId } = await frameState(page)
   await page.getByRole('button', { name: 'Show inline' }).click()
   await expect.poll(() => page.locator('chatzy-agent').evaluate((element) => (element as ChatzyAgent).mode)).toBe('inline')
-  await expect(page.locator('chatzy-agent').locator('[part=launcher]')).toHaveCount(0)
+  await expect(page.locator('chatzy-agent').locator('[part=launcher]')).toBeHidden()
   await expect(page.locator('chatzy-agent iframe')).toBeVisible()
   expect((await frameState(page)).loadId).toBe(loadId)
   expect(pageErrors).toEqual([])
