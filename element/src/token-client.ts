@@ -25,7 +25,7 @@ const CHATBOT_ID = /^[A-Za-z0-9_-]{1,128}$/
 /** Throws the `config` error for a missing or malformed `chatbot-id`. */
 export function checkChatbotId(chatbotId: string): void {
   if (!chatbotId) throw new TokenError('config', false, 'chatbot-id is required')
-  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, 'chatbot-id must be 1 to 128 of A-Z a-z 0-9 _ - (a Chatzy chatbot id)')
+  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, `chatbot-id must match ${CHATBOT_ID}`)
 }
 
 /**
