@@ -7,7 +7,8 @@ import { defineConfig, minify, type Plugin } from 'vite'
  * written, for the host's own bundler to handle.
  */
 function minifyElementStyles(): Plugin {
-  // Only static templates: an interpolation would split the CSS into parts no minifier can parse.
+  // Plain templates only: an interpolation splits the CSS into parts no minifier can parse, and
+  // escapes would have to be cooked first.
   const template = /\bcss`([^`$\\]*)`/g
   return {
     name: 'chatzy-agent:minify-css',
@@ -17,7 +18,8 @@ function minifyElementStyles(): Plugin {
       handler(code, id) {
         return code.replace(template, (_, text: string) => {
           const { code: minified } = transformCss({ filename: id, code: Buffer.from(text), minify: true })
-          return `css\`${minified.toString()}\``
+          // Back into a template literal: whatever lightningcss escapes must stay escaped.
+          return `css\`${minified.toString().replace(/[\\`$]/g, '\\$&')}\``
         })
       },
     },
