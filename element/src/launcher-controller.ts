@@ -84,10 +84,10 @@ export class LauncherController implements ReactiveController {
       states[on ? 'add' : 'delete']('launcher')
       // The same box, iframe and session in both modes: only its part and dialog semantics change.
       panel.setAttribute('part', on ? 'panel' : 'base')
-      for (const [name, value] of [['popover', 'manual'], ['role', 'dialog'], ['aria-labelledby', 'label']]) {
-        if (on) panel.setAttribute(name!, value!)
-        else panel.removeAttribute(name!)
-      }
+      panel.popover = on ? 'manual' : null
+      panel.role = on ? 'dialog' : null
+      if (on) panel.setAttribute('aria-labelledby', 'label')
+      else panel.removeAttribute('aria-labelledby')
     }
     if (!on) return this.#lock(false)
     const { open } = host
@@ -143,8 +143,9 @@ export class LauncherController implements ReactiveController {
     const host = this.#host
     const root = host.renderRoot
     const panel = (this.#panel = root.firstElementChild as HTMLElement)
+    // The panel's header goes into the box; the button and the teaser after it.
     panel.insertAdjacentHTML('afterbegin', BAR)
-    root.append(document.createRange().createContextualFragment(CHROME))
+    panel.insertAdjacentHTML('afterend', CHROME)
     this.#label = panel.querySelector('#label')!
     this.#close = this.#label.nextElementSibling as HTMLElement
     this.#launcher = root.querySelector('[part=launcher]')!
