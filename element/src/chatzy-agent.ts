@@ -1,4 +1,4 @@
-import { ReactiveElement, type PropertyValues } from '@lit/reactive-element'
+import { ReactiveElement, type PropertyDeclarations, type PropertyValues } from '@lit/reactive-element'
 import type { SessionAnswer } from '../../contract/wire.js'
 import { ChatzyErrorEvent, ChatzyMessageEvent, ChatzyReadyEvent, ChatzyTokenRefreshedEvent } from './events.js'
 import { LauncherController } from './launcher-controller.js'
@@ -52,22 +52,11 @@ export class ChatzyAgent extends ReactiveElement {
 
   // Declared here rather than with `@property()`: the decorators' runtime (legacy and standard
   // forms, and TypeScript's decorate helper) cost 4% of the CDN file; Lit reads this the same way.
-  static override properties = {
-    mode: {},
-    position: {},
-    open: { type: Boolean, reflect: true },
-    strings: { attribute: false },
-    chatbotId: { attribute: 'chatbot-id' },
-    endpoint: {},
-    appUrl: { attribute: 'app-url' },
-    accessToken: { attribute: 'access-token' },
-    userId: { attribute: 'user-id' },
-    expiresAt: { attribute: 'expires-at', type: Number },
-    loading: {},
-    refreshAhead: { attribute: 'refresh-ahead', type: Number },
-    title: {},
-    allow: {},
-    status: { reflect: true },
+  static override properties: PropertyDeclarations = {
+    mode: {}, position: {}, open: { type: Boolean, reflect: true }, strings: { attribute: false },
+    chatbotId: { attribute: 'chatbot-id' }, endpoint: {}, appUrl: { attribute: 'app-url' },
+    accessToken: { attribute: 'access-token' }, userId: { attribute: 'user-id' }, expiresAt: { attribute: 'expires-at', type: Number },
+    loading: {}, refreshAhead: { attribute: 'refresh-ahead', type: Number }, title: {}, allow: {}, status: { reflect: true },
   }
 
   /** `inline` (default): a box in the page. `launcher`: a floating button that opens the agent in a panel. May change on a live element; the session is kept. */
@@ -316,7 +305,8 @@ export class ChatzyAgent extends ReactiveElement {
     this.#link.open(session.iframe_url, this.renderRoot.querySelector('slot'), this.title, this.allow)
     this.#user = session.user_id
     this.#failure = undefined
-    this.#accept(session.expires_at)
+    this.#expiry = session.expires_at
+    this.#arm()
     this.status = 'loading'
   }
 
@@ -324,11 +314,6 @@ export class ChatzyAgent extends ReactiveElement {
   #ready() {
     if (this.status !== 'error') this.status = 'ready'
     this.dispatchEvent(new ChatzyReadyEvent(this.#user ?? '', this.#expiry))
-  }
-
-  #accept(expiresAt: number) {
-    this.#expiry = expiresAt
-    this.#arm()
   }
 
   #arm() {
@@ -361,7 +346,8 @@ export class ChatzyAgent extends ReactiveElement {
       if (renewal === this.#announced) return
       this.#announced = renewal
       this.#failure = undefined
-      this.#accept(renewal.expires_at)
+      this.#expiry = renewal.expires_at
+      this.#arm()
       this.status = this.#link.loaded ? 'ready' : 'loading'
       this.dispatchEvent(new ChatzyTokenRefreshedEvent(renewal.expires_at, reason))
     } catch (error) {
