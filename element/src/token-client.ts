@@ -25,7 +25,7 @@ const CHATBOT_ID = /^[A-Za-z0-9_-]{1,128}$/
 /** Throws the `config` error for a missing or malformed `chatbot-id`. */
 export function checkChatbotId(chatbotId: string): void {
   if (!chatbotId) throw new TokenError('config', false, 'chatbot-id is required')
-  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, 'chatbot-id must be 1 to 128 of A-Z a-z 0-9 _ - (a Chatzy chatbot id)')
+  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, 'chatbot-id: 1-128 of A-Za-z0-9_-')
 }
 
 /**
@@ -226,12 +226,10 @@ export class TokenClient {
   }
 }
 
-/** `Retry-After` (seconds, or an HTTP date) in ms, capped so that a wild value cannot park the element for hours. */
+/** `Retry-After` in ms (the plugin sends seconds), capped so that a wild value cannot park the element for long. */
 function retryAfter(response: Response): number | undefined {
-  const value = response.headers.get('retry-after')
-  if (value === null) return undefined
-  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now()
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 10 * 60_000) : undefined
+  const seconds = Number(response.headers.get('retry-after') ?? NaN)
+  return seconds >= 0 ? Math.min(seconds, 600) * 1000 : undefined
 }
 
 /**
@@ -242,15 +240,11 @@ function retryAfter(response: Response): number | undefined {
  * the answer was blocked.
  */
 async function unreachable(endpoint: string, signal: AbortSignal): Promise<string> {
-  if (navigator.onLine === false) return 'The server could not be reached: this device is offline'
   const url = new URL(endpoint, location.href)
-  if (url.origin === location.origin) return 'The server could not be reached'
-  const cors = `check that ${url.origin} answers this page's origin (${location.origin}) with CORS headers that allow credentials and the X-Chatzy-Agent header, and that the plugin's allowedOrigins lists it`
-  const answered = await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', cache: 'no-store', signal })
-    .then(() => true, () => false)
-  return answered
-    ? `The server at ${url.origin} answered, but the browser blocked the answer (CORS): ${cors}`
-    : `The server at ${url.origin} could not be reached, or its answer was blocked (CORS): if it is up, ${cors}`
+  const why = navigator.onLine ? '' : ': offline'
+  if (why || url.origin === location.origin) return 'The server could not be reached' + why
+  const up = await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', signal }).then(() => 1, () => 0)
+  return `${up ? 'Answered, but' : 'Unreachable, or'} blocked by CORS: ${url.origin} must allow ${location.origin}, with credentials, and list it in allowedOrigins`
 }
 
 /** A 2xx answer must have the documented shape: nothing else reaches the iframe. */
