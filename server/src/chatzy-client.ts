@@ -4,6 +4,7 @@ import { MintAnswer, RefreshTokenAnswer } from './schemas.js'
 import { UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
 import { retryLater } from './retry-after.js'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.js'
+import { traceUpstream, upstreamTraced, type UpstreamCallMessage, type UpstreamOutcome } from './diagnostics.js'
 import { ExchangeFailed, upstreamHttp, type Answer, type Endpoint } from './upstream-http.js'
 
 type UpstreamHttp = ReturnType<typeof upstreamHttp>
@@ -82,7 +83,8 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   /** Until when Chatzy asked us to wait (its throttle is per API key: for every chatbot). */
   let throttledUntil = 0
 
-  async function call<T>(name: CallName, url: Endpoint, body: object, who: MintInput, check: { Check(value: unknown): value is T }): Promise<T> {
+  async function call<T>(operation: CallName, body: object, who: MintInput, check: { Check(value: unknown): value is T }): Promise<T> {
+    const url = endpoints[operation]
     const breaker = breakerOf(who.chatbot_id)
     if (!breaker.allow()) throw new UpstreamUnavailable()
     const deadline = Date.now() + options.timeoutMs
@@ -99,8 +101,11 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
         const remaining = deadline - Date.now()
         if (remaining <= 0) break
         try {
-          const answer = await attemptOnce(http, url, body, remaining, (status) => refusal(name, status, who.chatbot_id))
-          if (!check.Check(answer)) throw new UpstreamBadResponse()
+          const answer = await traced({ operation, chatbotId: who.chatbot_id, attempt: attempt + 1 }, async (seen) => {
+            const parsed = await attemptOnce(http, url, body, remaining, seen, (status) => refusal(operation, status, who.chatbot_id))
+            if (!check.Check(parsed)) throw new UpstreamBadResponse()
+            return parsed
+          })
           breaker.success()
           return answer
         } catch (error) {
@@ -137,10 +142,10 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
 
   return {
     async mint({ user_id, chatbot_id }) {
-      return (await call('mint', endpoints.mint, { user_id, chatbot_id, client_api_key: options.apiKey }, { user_id, chatbot_id }, checkMint)).data
+      return (await call('mint', { user_id, chatbot_id, client_api_key: options.apiKey }, { user_id, chatbot_id }, checkMint)).data
     },
     async refresh({ user_id, chatbot_id, refresh_token }) {
-      return (await call('refresh', endpoints.refresh, { user_id, chatbot_id, refresh_token }, { user_id, chatbot_id }, checkRefresh)).data
+      return (await call('refresh', { user_id, chatbot_id, refresh_token }, { user_id, chatbot_id }, checkRefresh)).data
     },
     breakerStates() {
       return Object.fromEntries([...breakers].map(([chatbot, breaker]) => [chatbot, breaker.state]))
@@ -149,8 +154,42 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   }
 }
 
+/**
+ * One attempt, inside the diagnostics TracingChannel. Subscribers see its outcome and a
+ * `CHATZY_*` error, never the answer (it holds tokens); the caller gets both as they are.
+ */
+async function traced<T>(message: UpstreamCallMessage, attempt: (seen: { statusCode?: number }) => Promise<T>): Promise<T> {
+  if (!upstreamTraced()) return attempt(message)
+  let answer: T | undefined
+  let failure: unknown
+  try {
+    await traceUpstream(message, async () => {
+      try {
+        answer = await attempt(message)
+        message.outcome = 'ok'
+      } catch (error) {
+        failure = error
+        message.outcome = outcomeOf(error)
+        throw error instanceof Retryable ? error.cause : error instanceof Throttled ? new UpstreamUnavailable() : error
+      }
+    })
+  } catch (error) {
+    throw failure ?? error
+  }
+  return answer as T
+}
+
+function outcomeOf(error: unknown): UpstreamOutcome {
+  if (error instanceof Throttled) return 'throttled'
+  if (error instanceof UpstreamRefused) return 'refused'
+  if (error instanceof UpstreamBadResponse) return 'bad-response'
+  if (error instanceof Retryable && error.cause instanceof UpstreamTimeout) return 'timeout'
+  if (error instanceof Retryable && error.message.startsWith('status')) return 'server-error'
+  return 'network'
+}
+
 /** One exchange with Chatzy, sorted into what may be retried and what may not. */
-async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number, refused: (status: number) => Error): Promise<unknown> {
+async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number, seen: { statusCode?: number }, refused: (status: number) => Error): Promise<unknown> {
   let answer: Answer
   try {
     answer = await http.post(url, JSON.stringify(body), timeoutMs, MAX_ANSWER_BYTES)
@@ -167,6 +206,7 @@ async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, time
     throw new Retryable(typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `network ${code}` : 'network', { cause: new UpstreamUnavailable() })
   }
   const { status, text } = answer
+  seen.statusCode = status
   // A throttle says "later", and may say when: back-pressure, not breakage.
   const retryAfterMs = parseRetryAfter(answer.retryAfter)
   if (status === 429 || (status === 503 && retryAfterMs !== undefined)) throw new Throttled(retryAfterMs)

@@ -5,7 +5,7 @@ import { checkOptions, DEFAULT_API_URL, DEFAULT_APP_URL, type ChatzyAgentOptions
 import { createChatzyClient } from './chatzy-client.js'
 import { createBroker } from './broker.js'
 import { sessionCookie } from './cookie.js'
-import { sessionFlows } from './session.js'
+import { sessionFlows, type SessionFlows } from './session.js'
 import { csrfGuard } from './csrf.js'
 import { isLoopback } from './loopback.js'
 import { routes } from './routes.js'
@@ -13,12 +13,19 @@ import { guardStore } from './store-guard.js'
 import { memoryStore } from './stores/memory.js'
 import { sealSessions } from './seal.js'
 import { userLimits } from './limits.js'
+import { healthCheck, type ChatzyHealth } from './health.js'
+import { inFlight } from './in-flight.js'
 
 export interface ChatzyDecorator {
   /** Starts (or resumes) the Chatzy session of the signed-in user: what `POST /session` answers. */
   startSession(request: FastifyRequest, reply: FastifyReply, chatbotId?: string): Promise<SessionAnswer>
   /** Ends the session of this request's cookie and clears the cookie. */
   endSession(request: FastifyRequest, reply: FastifyReply): Promise<void>
+  /**
+   * Whether this instance can serve sessions (its store answers, within its 2-second bound) and
+   * where each chatbot's circuit breaker stands: for a readiness route and for metrics.
+   */
+  health(): Promise<ChatzyHealth>
 }
 
 declare module 'fastify' {
@@ -59,6 +66,15 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     chatbots: [options.chatbotId].flat(),
     ...(options.dispatcher && { dispatcher: options.dispatcher }),
   })
+  // Closing lets the work in flight finish first: a refresh Chatzy has answered gets its token
+  // stored and its answer sent. In preClose, because the host's own onClose hooks (which may
+  // quit its Redis client) run before this plugin's. Bounded: one upstream deadline, plus the
+  // store's bound on the reads and writes around it.
+  const work = inFlight()
+  const timeoutMs = options.timeoutMs ?? 10_000
+  fastify.addHook('preClose', async () => {
+    await work.drain(timeoutMs + 5_000)
+  })
   fastify.addHook('onClose', (_instance, done) => {
     client.close()
     done()
@@ -90,14 +106,14 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     path: options.cookie.path ?? '/',
     maxAgeSeconds: options.cookie.maxAgeSeconds ?? WEEK_SECONDS,
   })
-  const flows = sessionFlows({
+  const flows = followed(work, sessionFlows({
     identify: options.identify,
     chatbots: [options.chatbotId].flat(),
     appUrl: options.appUrl ?? DEFAULT_APP_URL,
     store,
     broker,
     cookie,
-  })
+  }))
 
   fastify.decorate('chatzy', {
     startSession: (request, reply, chatbotId) => {
@@ -106,6 +122,7 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
       return flows.start(request, reply, chatbotId)
     },
     endSession: (request, reply) => flows.end(request, reply),
+    health: healthCheck(store, () => client.breakerStates()),
   } satisfies ChatzyDecorator)
 
   await fastify.register(routes, {
@@ -113,6 +130,15 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     flows,
     guard: csrfGuard(options.allowedOrigins),
   })
+}
+
+/** The session flows, each call followed until it settles, so that closing the app waits for it. */
+function followed(work: ReturnType<typeof inFlight>, flows: SessionFlows): SessionFlows {
+  return {
+    start: (request, reply, chatbotId) => work.track(flows.start(request, reply, chatbotId)),
+    refresh: (request, reply, callerExpiresAt) => work.track(flows.refresh(request, reply, callerExpiresAt)),
+    end: (request, reply) => work.track(flows.end(request, reply)),
+  }
 }
 
 export default fp(chatzyAgent, { fastify: '5.x', name: 'chatzy-agent' })

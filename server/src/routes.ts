@@ -5,6 +5,7 @@ import { EndBody, ErrorReply, RefreshBody, RefreshReply, SessionBody, SessionRep
 import { BadRequest, Internal, PayloadTooLarge, UnsupportedMediaType, UpstreamBadResponse, UpstreamRefused } from './errors.js'
 import { chatzyLog } from './log.js'
 import { retryAfterOf } from './retry-after.js'
+import { publish } from './diagnostics.js'
 import type { SessionFlows } from './session.js'
 
 export interface RoutesOptions {
@@ -71,6 +72,10 @@ function answerError(this: unknown, error: FastifyError, request: FastifyRequest
   // A rate limit or Chatzy's back-pressure says when asking again can help.
   const retryAfter = retryAfterOf(known)
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter))
+  const code = known.code ?? `HTTP_${statusCode}`
+  const route = `${request.method} ${request.routeOptions.url ?? ''}`
+  publish.refused(() => ({ code, statusCode, route }))
+  if (code === 'CHATZY_RATE_LIMITED') publish.rateLimited(() => ({ code, statusCode, route, retryAfterSeconds: retryAfter }))
   const log = chatzyLog(request)
   // A refused mint is the host's own setup (apiKey, chatbotId): the line says which, up front.
   if (error instanceof UpstreamRefused) log.error({ err: error }, `chatzy: request failed: ${error.message}`)
@@ -78,7 +83,7 @@ function answerError(this: unknown, error: FastifyError, request: FastifyRequest
   else log.info({ code: known.code, statusCode }, 'chatzy: request refused')
   return reply.code(statusCode).send({
     statusCode,
-    code: known.code ?? `HTTP_${statusCode}`,
+    code,
     error: STATUS_CODES[statusCode] ?? 'Error',
     message: known.message,
   })

@@ -8,6 +8,7 @@ import type { VerifiedCookie } from './verified-cookies.js'
 import type { SessionStore, StoredSession } from './store.js'
 import { ChatbotNotAllowed, NoSession, Unauthenticated, UpstreamRefused } from './errors.js'
 import { chatzyLog } from './log.js'
+import { publish, type SessionEndedMessage } from './diagnostics.js'
 
 export interface SessionFlowOptions {
   identify: (request: FastifyRequest) => string | null | undefined | Promise<string | null | undefined>
@@ -56,9 +57,10 @@ export function sessionFlows(options: SessionFlowOptions) {
   }
 
   /** Deletes a session that must not serve anyone any more, and its cookie. */
-  async function drop(request: FastifyRequest, reply: FastifyReply, id: string, why: string): Promise<never> {
+  async function drop(request: FastifyRequest, reply: FastifyReply, id: string, session: StoredSession, reason: SessionEndedMessage['reason'], why: string): Promise<never> {
     chatzyLog(request).info(`chatzy: session ended (${why})`)
     await store.delete(id)
+    publish.ended(() => ({ reason, chatbotId: session.chatbot_id, userId: session.user_id }))
     cookie.clear(request, reply)
     throw new NoSession()
   }
@@ -84,14 +86,14 @@ export function sessionFlows(options: SessionFlowOptions) {
     }
     if (signedIn(await identified()) !== session.user_id) {
       // The host user signed out or changed: this session must not serve anyone any more.
-      return drop(request, reply, id, 'the signed-in user changed')
+      return drop(request, reply, id, session, 'user-changed', 'the signed-in user changed')
     }
     let next: StoredSession
     try {
       next = await broker.refresh(id, session, callerExpiresAt, () => chatzyLog(request))
     } catch (error) {
       // Chatzy refused both the refresh token and a fresh mint for this user.
-      if (error instanceof UpstreamRefused) return drop(request, reply, id, error.message)
+      if (error instanceof UpstreamRefused) return drop(request, reply, id, session, 'refused', error.message)
       throw error
     }
     if (presented.renew || next.refresh_expires_at !== session.refresh_expires_at) keepCookie(request, reply, id, next)
@@ -118,6 +120,7 @@ export function sessionFlows(options: SessionFlowOptions) {
         id = newSessionId()
         session = await broker.mint(user, chatbot)
         await broker.save(id, session)
+        publish.created(() => ({ chatbotId: chatbot, userId: user }))
       }
       keepCookie(request, reply, id, session)
       return {
@@ -144,13 +147,19 @@ export function sessionFlows(options: SessionFlowOptions) {
       const session = readNow(presented.id)
       if (session === undefined) return settle(request, reply, { presented, stored: undefined, identified, callerExpiresAt })
       const user = options.identify(request)
-      if (answersAsStored(presented, session, user, callerExpiresAt)) return answer(session)
+      if (answersAsStored(presented, session, user, callerExpiresAt)) {
+        publish.reused(() => ({ chatbotId: session.chatbot_id, userId: session.user_id }))
+        return answer(session)
+      }
       return settle(request, reply, { presented, stored: session, identified: () => user, callerExpiresAt })
     },
 
     async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const presented = cookie.read(request)
-      if (presented !== undefined) await store.delete(presented.id)
+      if (presented !== undefined) {
+        await store.delete(presented.id)
+        publish.ended(() => ({ reason: 'sign-out' }))
+      }
       cookie.clear(request, reply)
     },
   }

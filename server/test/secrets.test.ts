@@ -1,16 +1,47 @@
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
+import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
+import { inspect } from 'node:util'
 import Fastify, { type LightMyRequestResponse } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
-import chatzyAgent, { logRedactPaths, memoryStore, type SessionStore } from '../src/index.js'
+import chatzyAgent, { diagnosticsChannels, logRedactPaths, memoryStore, type SessionStore } from '../src/index.js'
 import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, captureLogs, sessionCookieOf, startChatzy } from './helpers.js'
 
 /**
- * Runs every route and every error path with the log at trace level, then looks for each
- * secret in every log line and every answer.
+ * Every message on every diagnostics channel, written out in full (errors with their causes,
+ * hidden properties and all), by channel name.
  */
-test('no refresh token, API key, access token or cookie value in any log line; no secret in any answer', async (t) => {
+function captureChannels(t: TestContext): Map<string, string[]> {
+  const seen = new Map<string, string[]>()
+  const record = (name: string) => (message: unknown) => {
+    seen.set(name, [...seen.get(name) ?? [], inspect(message, { depth: Infinity, showHidden: true, getters: true })])
+  }
+  const { upstream, ...events } = diagnosticsChannels
+  for (const name of Object.values(events)) {
+    const listener = record(name)
+    subscribe(name, listener)
+    t.after(() => unsubscribe(name, listener))
+  }
+  const traced = {
+    start: record(`${upstream}:start`),
+    end: record(`${upstream}:end`),
+    asyncStart: record(`${upstream}:asyncStart`),
+    asyncEnd: record(`${upstream}:asyncEnd`),
+    error: record(`${upstream}:error`),
+  }
+  tracingChannel(upstream).subscribe(traced)
+  t.after(() => tracingChannel(upstream).unsubscribe(traced))
+  return seen
+}
+
+/**
+ * Runs every route and every error path with the log at trace level and every diagnostics
+ * channel subscribed, then looks for each secret in every log line, every channel message and
+ * every answer.
+ */
+test('no refresh token, API key, access token or cookie value in any log line or diagnostics message; no secret in any answer', async (t) => {
   const chatzy = await startChatzy()
+  const channels = captureChannels(t)
   const logs = captureLogs()
   const sessions = memoryStore()
   // A store that fails the way a Redis client does: the failed command, session and all, on the error.
@@ -79,9 +110,11 @@ test('no refresh token, API key, access token or cookie value in any log line; n
   await run('other user', call(app, 'POST', '/refresh', { user: 'mallory', cookie: sessionCookieOf(dave) }))
   const erin = await run('erin', call(app, 'POST', '/session', { user: 'erin' }))
   await run('end', call(app, 'DELETE', '/session', { cookie: sessionCookieOf(erin) }))
+  // Past the user's mintLimit (10 a minute by default): 429.
+  for (let i = 0; i < 11; i++) await run('mint limit', call(app, 'POST', '/session', { user: 'frank' }))
 
   const statuses = new Set(answers.map((a) => a.response.statusCode))
-  for (const status of [200, 204, 400, 401, 403, 413, 415, 502, 503, 504]) assert.ok(statuses.has(status), `path with ${status} was run`)
+  for (const status of [200, 204, 400, 401, 403, 413, 415, 429, 502, 503, 504]) assert.ok(statuses.has(status), `path with ${status} was run`)
   assert.ok(chatzy.issued.refresh.size >= 3 && chatzy.issued.access.size >= 4)
   assert.ok(logs.lines.length > 50, 'trace logging was on')
 
@@ -96,6 +129,15 @@ test('no refresh token, API key, access token or cookie value in any log line; n
   ]
   const logText = logs.text()
   for (const [kind, value] of secrets) assert.ok(!logText.includes(value), `a ${kind} is in the log`)
+
+  const { upstream, ...events } = diagnosticsChannels
+  const published = [...Object.values(events), ...['start', 'end', 'asyncStart', 'asyncEnd', 'error'].map((event) => `${upstream}:${event}`)]
+  for (const name of published) assert.ok((channels.get(name) ?? []).length > 0, `${name} was published`)
+  for (const [name, messages] of channels) {
+    for (const message of messages) {
+      for (const [kind, value] of secrets) assert.ok(!message.includes(value), `a ${kind} is in a message on ${name}: ${message}`)
+    }
+  }
 
   for (const { name, response } of answers) {
     const visible = response.body + JSON.stringify(response.headers)

@@ -1,11 +1,14 @@
 import { expect, test } from 'tstyche'
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 import chatzyAgent, {
+  diagnosticsChannels,
   errors,
   logRedactPaths,
   memoryStore,
   type ChatzyAgentOptions,
   type ChatzyDecorator,
+  type ChatzyHealth,
+  type UpstreamCallMessage,
   type ErrorCode,
   type RefreshAnswer,
   type SessionAnswer,
@@ -41,6 +44,15 @@ test('fastify.chatzy is typed through declare module', () => {
   expect(app.chatzy.startSession).type.toBe<(request: FastifyRequest, reply: FastifyReply, chatbotId?: string) => Promise<SessionAnswer>>()
   expect(app.chatzy.endSession).type.toBe<(request: FastifyRequest, reply: FastifyReply) => Promise<void>>()
   expect(app.chatzy.startSession).type.not.toBeCallableWith('alice')
+  expect(app.chatzy.health).type.toBe<() => Promise<ChatzyHealth>>()
+  expect<ChatzyHealth['breakers'][string]>().type.toBe<'closed' | 'open' | 'half-open'>()
+})
+
+test('diagnostics channel names are literal constants, and upstream messages say what was tried', () => {
+  expect(diagnosticsChannels.upstream).type.toBe<'chatzy-agent:upstream'>()
+  expect(diagnosticsChannels.sessionRefused).type.toBe<'chatzy-agent:session.refused'>()
+  expect<UpstreamCallMessage['operation']>().type.toBe<'mint' | 'refresh'>()
+  expect<UpstreamCallMessage>().type.not.toHaveProperty('access_token')
 })
 
 test('answers carry exactly the wire fields', () => {
