@@ -25,7 +25,7 @@ const CHATBOT_ID = /^[A-Za-z0-9_-]{1,128}$/
 /** Throws the `config` error for a missing or malformed `chatbot-id`. */
 export function checkChatbotId(chatbotId: string): void {
   if (!chatbotId) throw new TokenError('config', false, 'chatbot-id is required')
-  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, 'chatbot-id must be 1 to 128 of A-Z a-z 0-9 _ - (a Chatzy chatbot id)')
+  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, `chatbot-id must match ${CHATBOT_ID}`)
 }
 
 /**
@@ -242,15 +242,14 @@ function retryAfter(response: Response): number | undefined {
  * the answer was blocked.
  */
 async function unreachable(endpoint: string, signal: AbortSignal): Promise<string> {
-  if (navigator.onLine === false) return 'The server could not be reached: this device is offline'
+  if (navigator.onLine === false) return 'Server unreachable: this device is offline'
   const url = new URL(endpoint, location.href)
-  if (url.origin === location.origin) return 'The server could not be reached'
-  const cors = `check that ${url.origin} answers this page's origin (${location.origin}) with CORS headers that allow credentials and the X-Chatzy-Agent header, and that the plugin's allowedOrigins lists it`
+  const { origin } = url
+  if (origin === location.origin) return 'Server unreachable'
   const answered = await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', cache: 'no-store', signal })
     .then(() => true, () => false)
-  return answered
-    ? `The server at ${url.origin} answered, but the browser blocked the answer (CORS): ${cors}`
-    : `The server at ${url.origin} could not be reached, or its answer was blocked (CORS): if it is up, ${cors}`
+  return `${origin} ${answered ? 'answered but CORS blocked it' : 'is down or blocked by CORS'}: it must allow ${location.origin} `
+    + 'with credentials and the X-Chatzy-Agent header, and list it in allowedOrigins'
 }
 
 /** A 2xx answer must have the documented shape: nothing else reaches the iframe. */
