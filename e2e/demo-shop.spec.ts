@@ -165,10 +165,6 @@ for (const [name, device] of [['a 390×844 touch phone', { viewport: PHONE, hasT
 
 for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
   test(`at ${name} width the open panel's header sits above the agent, covering none of it`, async ({ page, demo }) => {
-    // Known defect of the element's launcher styles: the header bar is placed 48 px down (in the
-    // grid area, below the panel's padding) and covers the top of the iframe. Remove this line
-    // once the header sits in the padding.
-    test.fail()
     await page.setViewportSize(viewport)
     await signInQuietly(page, demo)
     await page.goto(`${demo.hostUrl}/shop`)
