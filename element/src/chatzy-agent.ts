@@ -8,7 +8,7 @@ import { FrameLink } from './frame-link.js'
 import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, originOf, type ChatzyMessage, type MessageForm } from './protocol.js'
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
-import { RetryLater, TokenClient, TokenError, checkChatbotId, type Renewal } from './token-client.js'
+import { TokenClient, retryLater, TokenError, checkChatbotId, type Renewal } from './token-client.js'
 import { ENGLISH, type ChatzyAgentStrings } from './strings.js'
 import { styles } from './styles.js'
 
@@ -111,7 +111,8 @@ export class ChatzyAgent extends ReactiveElement {
   #failure?: TokenError
   #announced?: Renewal
   #serverTokenUsed = false
-  #later = new RetryLater()
+  /** Calls off the try a rate limit scheduled. */
+  #cancelLater = () => {}
 
   protected override createRenderRoot() {
     const root = super.createRenderRoot() as ShadowRoot
@@ -255,7 +256,7 @@ export class ChatzyAgent extends ReactiveElement {
     this.#schedule.arm(0)
     this.#link.close()
     this.#failure = undefined
-    this.#later.cancel()
+    this.#cancelLater()
   }
 
   async #start() {
@@ -361,7 +362,8 @@ export class ChatzyAgent extends ReactiveElement {
     this.status = 'error'
     this.requestUpdate()
     this.dispatchEvent(new ChatzyErrorEvent(failure.code, failure.retryable, failure.message))
-    this.#later.arm(failure, () => this.status === 'error' && this.#retry())
+    this.#cancelLater()
+    this.#cancelLater = retryLater(failure, () => this.status === 'error' && this.#retry())
   }
 
   /** Retry: a new token for the same iframe when it is still alive, else a new session. */

@@ -24,30 +24,16 @@ const CHATBOT_ID = /^[A-Za-z0-9_-]{1,128}$/
 
 /** Throws the `config` error for a missing or malformed `chatbot-id`. */
 export function checkChatbotId(chatbotId: string): void {
-  if (!chatbotId) throw new TokenError('config', false, 'chatbot-id is required')
-  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, 'chatbot-id: 1-128 of A-Za-z0-9_-')
+  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, 'chatbot-id is required: 1-128 of A-Za-z0-9_-')
 }
 
 /**
  * Tries again by itself after a rate-limited answer, once its `Retry-After` has passed (never
- * sooner). One pending try at most; `cancel` drops it (the element restarted or left the page).
+ * sooner). Returns how to call that off (the element restarted or left the page).
  */
-export class RetryLater {
-  #timer: ReturnType<typeof setTimeout> | undefined
-
-  arm(error: TokenError, retry: () => void): void {
-    this.cancel()
-    if (error.code !== 'rate-limited') return
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      retry()
-    }, error.retryAfterMs ?? policy.backoffCapMs)
-  }
-
-  cancel(): void {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-  }
+export function retryLater(error: TokenError, retry: () => void): () => void {
+  const timer = error.code === 'rate-limited' ? setTimeout(retry, error.retryAfterMs ?? policy.backoffCapMs) : 0
+  return () => clearTimeout(timer)
 }
 
 /** What a renewal gives: a refreshed token, or a whole new session when the old one was gone. */
@@ -243,8 +229,9 @@ async function unreachable(endpoint: string, signal: AbortSignal): Promise<strin
   const url = new URL(endpoint, location.href)
   const why = navigator.onLine ? '' : ': offline'
   if (why || url.origin === location.origin) return 'The server could not be reached' + why
-  const up = await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', signal }).then(() => 1, () => 0)
-  return `${up ? 'Answered, but' : 'Unreachable, or'} blocked by CORS: ${url.origin} must allow ${location.origin}, with credentials, and list it in allowedOrigins`
+  // A no-cors probe of another origin carries no cookie (the default credentials mode).
+  const up = await fetch(url, { method: 'HEAD', mode: 'no-cors', signal }).then(() => 1, () => 0)
+  return `${up ? 'Answered, but' : 'Unreachable, or'} blocked by CORS: ${url.origin} must allow ${location.origin} with credentials and list it in allowedOrigins`
 }
 
 /** A 2xx answer must have the documented shape: nothing else reaches the iframe. */
