@@ -1,4 +1,30 @@
+import { transform as transformCss } from 'lightningcss'
 import { defineConfig, minify, type Plugin } from 'vite'
+
+/**
+ * The element's styles are `css` tagged templates, written to be read. The CDN file carries
+ * them minified (lightningcss, the CSS minifier Vite itself uses); the npm build keeps them as
+ * written, for the host's own bundler to handle.
+ */
+function minifyElementStyles(): Plugin {
+  // Plain templates only: an interpolation splits the CSS into parts no minifier can parse, and
+  // escapes would have to be cooked first.
+  const template = /\bcss`([^`$\\]*)`/g
+  return {
+    name: 'chatzy-agent:minify-css',
+    apply: 'build',
+    transform: {
+      filter: { id: /element\/src\/.*styles\.ts$/ },
+      handler(code, id) {
+        return code.replace(template, (_, text: string) => {
+          const { code: minified } = transformCss({ filename: id, code: Buffer.from(text), minify: true })
+          // Back into a template literal: whatever lightningcss escapes must stay escaped.
+          return `css\`${minified.toString().replace(/[\\`$]/g, '\\$&')}\``
+        })
+      },
+    },
+  }
+}
 
 /**
  * In library mode Vite leaves the ES output's whitespace and names alone (for bundlers that
@@ -30,7 +56,7 @@ function minifyForBrowsers(): Plugin {
  * modules (global `ChatzyAgentKit`). The npm build is plain `tsc` output with Lit left external.
  */
 export default defineConfig({
-  plugins: [minifyForBrowsers()],
+  plugins: [minifyElementStyles(), minifyForBrowsers()],
   build: {
     outDir: 'dist/cdn',
     emptyOutDir: true,

@@ -16,6 +16,7 @@ import { measureCoalescing } from './coalesce.js'
 import { measureSharedCoalescing } from './coalesce-shared.js'
 import { measureBundle } from './bundle-size.js'
 import { measureRefreshRtt, type RttResult } from './refresh-rtt.js'
+import { measureLauncher } from './launcher.js'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -95,6 +96,11 @@ log('refresh round trip: the same on the demo page, whose script re-renders on e
 const rttDemo = await measureRefreshRtt('/', 100).catch(skipped)
 details.refresh_rtt_demo_page = rttDemo ?? 'skipped: Chromium could not run'
 if (rttDemo !== undefined) figure('refresh_rtt_ratio_demo_page', rttDemo.refresh_rtt_ratio, rttNote(rttDemo))
+
+log('launcher: Chromium, a content page with the closed launcher vs without it; opens after a hover vs cold clicks')
+const launcher = await measureLauncher(log).catch(skipped)
+details.launcher = launcher?.details ?? 'skipped: Chromium could not run'
+for (const f of launcher?.figures ?? []) figure(f.name, f.value, f.what, f.goal)
 
 log('memory: memoryStore at 100,000 sessions (node --expose-gc)')
 const heap = await memory()

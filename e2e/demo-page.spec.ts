@@ -50,3 +50,14 @@ test('at desktop width the agent and its controls sit side by side, and nothing 
   expect(agent.width).toBeGreaterThanOrEqual(600)
   expect(await layoutShifts(page)).toEqual([])
 })
+
+test('the inline demo page passes axe in the error state too, the element\'s notice and Retry included', async ({ page, demo }) => {
+  await signIn(page, demo, 'alice')
+  await expect(page.locator('#status')).toHaveText('ready')
+  await page.locator('chatzy-agent').evaluate((agent) => agent.removeAttribute('refresh-ahead'))
+  await page.getByLabel(/Token requests fail/).check()
+  await page.getByRole('button', { name: 'Refresh token' }).click()
+  await expect(page.locator('#status')).toHaveText('error', { timeout: 20_000 })
+  await expect(page.locator('chatzy-agent').getByRole('button', { name: 'Retry' })).toBeVisible()
+  await expectNoAxeViolations(page)
+})

@@ -108,3 +108,77 @@ test('sign-in sends nowhere but to a page of this site', async ({ page, demo }) 
     expect(response.headers().location).toBe('/')
   }
 })
+
+/** What has focus, through shadow roots and into the iframe: "launcher", "close", "message" or a tag name. */
+async function focusedThing(page: Page): Promise<string> {
+  const outer = await page.evaluate(() => {
+    let element = document.activeElement
+    while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement
+    if (element?.localName === 'iframe') return 'iframe'
+    return element?.getAttribute('part') ?? element?.localName ?? 'none'
+  })
+  if (outer !== 'iframe') return outer
+  return agentFrame(page).locator(':focus').evaluate((element) => element.getAttribute('aria-label')?.toLowerCase() ?? element.localName)
+}
+
+async function tabTo(page: Page, target: string, key = 'Tab') {
+  const seen: string[] = []
+  for (let presses = 0; presses < 40; presses++) {
+    await page.keyboard.press(key)
+    seen.push(await focusedThing(page))
+    if (seen.at(-1) === target) return
+  }
+  throw new Error(`${key} never reached ${target}: ${seen.join(' ')}`)
+}
+
+for (const [name, device] of [['a 390×844 touch phone', { viewport: PHONE, hasTouch: true, isMobile: true }], ['a desktop', { viewport: DESKTOP }]] as const) {
+  test.describe(() => {
+    test.use(device)
+    test(`on ${name}, the keyboard alone opens the chat, sends a message, closes it and reopens it to the same conversation`, async ({ page, demo }) => {
+      await signInQuietly(page, demo)
+      await page.goto(`${demo.hostUrl}/shop/product/sencha`)
+      await tabTo(page, 'launcher')
+      await page.keyboard.press('Enter')
+      await expect(panel(page)).toBeVisible()
+      expect(await focusedThing(page)).toBe('close')
+      await expect(agent(page)).toHaveAttribute('status', 'ready')
+
+      await tabTo(page, 'message')
+      await page.keyboard.type('Is it organic?')
+      await page.keyboard.press('Enter')
+      await expect(agentFrame(page).getByText('You said: Is it organic?')).toBeVisible()
+
+      await tabTo(page, 'close', 'Shift+Tab')
+      await page.keyboard.press('Enter')
+      await expect(panel(page)).toBeHidden()
+      expect(await focusedThing(page)).toBe('launcher')
+
+      await page.keyboard.press('Enter')
+      await expect(panel(page)).toBeVisible()
+      await expect(agentFrame(page).getByText('You said: Is it organic?')).toBeVisible()
+      await page.keyboard.press('Escape')
+      await expect(panel(page)).toBeHidden()
+      expect(await focusedThing(page)).toBe('launcher')
+    })
+  })
+}
+
+for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+  test(`at ${name} width the open panel's header sits above the agent, covering none of it`, async ({ page, demo }) => {
+    // Known defect of the element's launcher styles: the header bar is placed 48 px down (in the
+    // grid area, below the panel's padding) and covers the top of the iframe. Remove this line
+    // once the header sits in the padding.
+    test.fail()
+    await page.setViewportSize(viewport)
+    await signInQuietly(page, demo)
+    await page.goto(`${demo.hostUrl}/shop`)
+    await launcher(page).click()
+    await expect(agent(page)).toHaveAttribute('status', 'ready')
+    const header = (await panel(page).getByRole('button', { name: 'Close' }).boundingBox())!
+    const panelBox = (await panel(page).boundingBox())!
+    const frame = (await page.locator('chatzy-agent iframe').boundingBox())!
+    expect(header.y + header.height).toBeLessThanOrEqual(frame.y)
+    expect(header.y).toBeGreaterThanOrEqual(panelBox.y)
+    expect(header.y - panelBox.y).toBeLessThan(8)
+  })
+}

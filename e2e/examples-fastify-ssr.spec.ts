@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test'
 import { runExample, type RunningExample } from './examples-run.js'
 import { frameState } from './fixtures.js'
+import { expectWorkingLauncher } from './examples-launcher.js'
 
 let example: RunningExample
 
@@ -40,5 +41,15 @@ test('server-rendered page: the agent starts from the rendered token with no /se
   expect(after.token).not.toBe(rendered)
   expect(calls).toContain('POST /chatzy/refresh')
   expect(calls).not.toContain('POST /chatzy/session')
+  expect(pageErrors).toEqual([])
+})
+
+test('server-rendered launcher page: no session is started for a page view; the user\'s intent starts it', async ({ page }) => {
+  const pageErrors: Error[] = []
+  page.on('pageerror', (error) => pageErrors.push(error))
+  await page.goto(example.url)
+  await page.getByRole('link', { name: 'Launcher version' }).click()
+  await expect(page.locator('chatzy-agent')).not.toHaveAttribute('access-token')
+  await expectWorkingLauncher(page, `${example.url}/launcher`, { log: false })
   expect(pageErrors).toEqual([])
 })

@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test'
 import { runExample, type RunningExample } from './examples-run.js'
 import { frameState } from './fixtures.js'
+import { expectWorkingLauncher } from './examples-launcher.js'
 
 let example: RunningExample
 
@@ -50,5 +51,22 @@ test('plain HTML: one CDN script tag gives a working agent under a strict CSP, w
   expect(state.valid).toBe(true)
 
   // Nothing was refused by the page's Content Security Policy, and nothing threw.
+  expect(problems).toEqual([])
+})
+
+test('plain HTML launcher: the same CDN script tag, mode="launcher", under the same strict CSP; nothing loads before intent', async ({ page }) => {
+  const problems: string[] = []
+  page.on('pageerror', (error) => problems.push(error.message))
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text())
+  })
+  await page.goto(example.url)
+  await page.getByRole('link', { name: 'Launcher version' }).click()
+  await expect(page).toHaveURL(`${example.url}/launcher.html`)
+  await expectWorkingLauncher(page, `${example.url}/launcher.html`)
+  // The launcher is named by its slotted text, and plain JavaScript calls its methods.
+  await expect(page.getByRole('button', { name: 'Ask us' })).toBeVisible()
+  await page.getByRole('button', { name: 'Nudge' }).click()
+  await expect(page.frameLocator('chatzy-agent iframe').getByText('Hi, do you need any help?')).toBeVisible()
   expect(problems).toEqual([])
 })

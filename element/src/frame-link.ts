@@ -10,12 +10,15 @@ export class FrameLink {
   /** Whether the Chatzy page in `frame` has loaded. */
   loaded = false
   #nudges: string[] = []
+  #origin: () => string | undefined
+  #onLoad: () => void
+  #onMessage: (message: ChatzyMessage, form: MessageForm) => void
 
-  constructor(
-    private readonly origin: () => string | undefined,
-    private readonly onLoad: () => void,
-    private readonly onMessage: (message: ChatzyMessage, form: MessageForm) => void,
-  ) {}
+  constructor(origin: () => string | undefined, onLoad: () => void, onMessage: (message: ChatzyMessage, form: MessageForm) => void) {
+    this.#origin = origin
+    this.#onLoad = onLoad
+    this.#onMessage = onMessage
+  }
 
   listen() {
     addEventListener('message', this.#receive)
@@ -37,7 +40,7 @@ export class FrameLink {
       if (frame !== this.frame) return
       this.loaded = true
       this.#deliver()
-      this.onLoad()
+      this.#onLoad()
     }, { once: true })
     place?.before(frame)
   }
@@ -69,7 +72,7 @@ export class FrameLink {
 
   /** Posts to the iframe, to Chatzy's exact origin only; if the iframe has navigated elsewhere, the browser drops it. */
   post(message: ChatzyMessage, form: MessageForm) {
-    const origin = this.origin()
+    const origin = this.#origin()
     if (origin !== undefined) this.frame?.contentWindow?.postMessage(encode(message, form), origin)
   }
 
@@ -81,6 +84,6 @@ export class FrameLink {
     const frame = this.frame
     if (frame === undefined || event.source === null || event.source !== frame.contentWindow) return
     const parsed = parseMessage(event.data)
-    if (parsed !== undefined && event.origin === this.origin()) this.onMessage(parsed.message, parsed.form)
+    if (parsed !== undefined && event.origin === this.#origin()) this.#onMessage(parsed.message, parsed.form)
   }
 }

@@ -20,6 +20,8 @@ const key = (chatbotId: string) => `chatzy-agent open ${chatbotId}`
  * element's: this only calls `start` on the user's intent or on open.
  */
 export class LauncherController implements ReactiveController {
+  #host: ChatzyAgent
+  #start: () => void
   #panel!: HTMLElement
   #label!: HTMLElement
   #close!: HTMLElement
@@ -34,7 +36,9 @@ export class LauncherController implements ReactiveController {
   #preconnected = false
   #locked?: string
 
-  constructor(private readonly host: ChatzyAgent, private readonly start: () => void) {
+  constructor(host: ChatzyAgent, start: () => void) {
+    this.#host = host
+    this.#start = start
     host.addController(this)
   }
 
@@ -45,7 +49,7 @@ export class LauncherController implements ReactiveController {
 
   /** Shows `text` beside the closed launcher; no text hides it. */
   tease(text?: string) {
-    if (!this.#teaser || (this.host.open && text !== undefined)) return
+    if (!this.#teaser || (this.#host.open && text !== undefined)) return
     this.#teaser.firstChild!.textContent = text ?? ''
     this.#teaser.hidden = text === undefined
   }
@@ -53,7 +57,7 @@ export class LauncherController implements ReactiveController {
   hostConnected() {
     if (!this.#panel) this.#build()
     // Back in a document: the browser hid the popover when the element left.
-    this.host.requestUpdate()
+    this.#host.requestUpdate()
   }
 
   hostDisconnected() {
@@ -61,7 +65,7 @@ export class LauncherController implements ReactiveController {
   }
 
   hostUpdate() {
-    const { host } = this
+    const host = this.#host
     // The panel left open on the previous page of this tab starts open (taking no focus).
     if (host.mode === 'launcher' && !this.#restored) {
       this.#restored = true
@@ -70,7 +74,7 @@ export class LauncherController implements ReactiveController {
   }
 
   hostUpdated() {
-    const { host } = this
+    const host = this.#host
     const panel = this.#panel
     const on = host.mode === 'launcher'
     const states = (this.#internals ??= host.attachInternals()).states
@@ -80,10 +84,10 @@ export class LauncherController implements ReactiveController {
       states[on ? 'add' : 'delete']('launcher')
       // The same box, iframe and session in both modes: only its part and dialog semantics change.
       panel.setAttribute('part', on ? 'panel' : 'base')
-      for (const [name, value] of [['popover', 'manual'], ['role', 'dialog'], ['aria-labelledby', 'label']]) {
-        if (on) panel.setAttribute(name!, value!)
-        else panel.removeAttribute(name!)
-      }
+      panel.popover = on ? 'manual' : null
+      panel.role = on ? 'dialog' : null
+      if (on) panel.setAttribute('aria-labelledby', 'label')
+      else panel.removeAttribute('aria-labelledby')
     }
     if (!on) return this.#lock(false)
     const { open } = host
@@ -99,7 +103,7 @@ export class LauncherController implements ReactiveController {
       write(host.chatbotId, open ? '1' : '0')
       if (open) {
         this.tease()
-        this.start()
+        this.#start()
       } else if (focusWasIn) {
         this.#moving = true
         this.#launcher.focus()
@@ -127,20 +131,21 @@ export class LauncherController implements ReactiveController {
   /** The pointer on, or the user's own focus on, the launcher: warm up (session, hidden iframe, connection). */
   #intent = () => {
     if (this.#moving) return
-    const origin = originOf(this.host.appUrl)
+    const origin = originOf(this.#host.appUrl)
     if (!this.#preconnected && origin) {
       this.#preconnected = true
       document.head.append(Object.assign(document.createElement('link'), { rel: 'preconnect', href: origin }))
     }
-    this.start()
+    this.#start()
   }
 
   #build() {
-    const { host } = this
+    const host = this.#host
     const root = host.renderRoot
     const panel = (this.#panel = root.firstElementChild as HTMLElement)
+    // The panel's header goes into the box; the button and the teaser after it.
     panel.insertAdjacentHTML('afterbegin', BAR)
-    root.append(document.createRange().createContextualFragment(CHROME))
+    panel.insertAdjacentHTML('afterend', CHROME)
     this.#label = panel.querySelector('#label')!
     this.#close = this.#label.nextElementSibling as HTMLElement
     this.#launcher = root.querySelector('[part=launcher]')!

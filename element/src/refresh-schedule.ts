@@ -9,8 +9,13 @@ const LONGEST_SLEEP_MS = 30_000
 export class RefreshSchedule {
   #at = 0
   #timer: ReturnType<typeof setTimeout> | undefined
+  #due: () => void
+  #wake: () => void
 
-  constructor(private readonly due: () => void, private readonly wake: () => void) {}
+  constructor(due: () => void, wake: () => void) {
+    this.#due = due
+    this.#wake = wake
+  }
 
   start() {
     document.addEventListener('visibilitychange', this.#onWake)
@@ -39,12 +44,12 @@ export class RefreshSchedule {
       this.#timer = setTimeout(this.check, Math.min(wait, LONGEST_SLEEP_MS))
     } else {
       this.#at = 0
-      this.due()
+      this.#due()
     }
   }
 
   #onWake = () => {
-    this.wake()
+    this.#wake()
     this.check()
   }
 }

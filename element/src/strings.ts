@@ -26,5 +26,5 @@ export const ENGLISH: ChatzyAgentStrings = {
   network: 'The agent cannot be reached. Check your connection.',
   server: 'The agent is not available right now.',
   config: 'The agent is not set up correctly.',
-  'rate-limited': 'The agent is busy. Trying again soon.',
+  'rate-limited': 'The agent is busy. It will try again in a moment.',
 }

@@ -24,16 +24,30 @@ const CHATBOT_ID = /^[A-Za-z0-9_-]{1,128}$/
 
 /** Throws the `config` error for a missing or malformed `chatbot-id`. */
 export function checkChatbotId(chatbotId: string): void {
-  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, 'chatbot-id is required: 1-128 of A-Za-z0-9_-')
+  if (!chatbotId) throw new TokenError('config', false, 'chatbot-id is required')
+  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, `chatbot-id must match ${CHATBOT_ID}`)
 }
 
 /**
  * Tries again by itself after a rate-limited answer, once its `Retry-After` has passed (never
- * sooner). Returns how to call that off (the element restarted or left the page).
+ * sooner). One pending try at most; `cancel` drops it (the element restarted or left the page).
  */
-export function retryLater(error: TokenError, retry: () => void): () => void {
-  const timer = error.code === 'rate-limited' ? setTimeout(retry, error.retryAfterMs ?? policy.backoffCapMs) : 0
-  return () => clearTimeout(timer)
+export class RetryLater {
+  #timer: ReturnType<typeof setTimeout> | undefined
+
+  arm(error: TokenError, retry: () => void): void {
+    this.cancel()
+    if (error.code !== 'rate-limited') return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      retry()
+    }, error.retryAfterMs ?? policy.backoffCapMs)
+  }
+
+  cancel(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
 }
 
 /** What a renewal gives: a refreshed token, or a whole new session when the old one was gone. */
@@ -212,10 +226,12 @@ export class TokenClient {
   }
 }
 
-/** `Retry-After` in ms (the plugin sends seconds), capped so that a wild value cannot park the element for long. */
+/** `Retry-After` (seconds, or an HTTP date) in ms, capped so that a wild value cannot park the element for hours. */
 function retryAfter(response: Response): number | undefined {
-  const seconds = Number(response.headers.get('retry-after') ?? NaN)
-  return seconds >= 0 ? Math.min(seconds, 600) * 1000 : undefined
+  const value = response.headers.get('retry-after')
+  if (value === null) return undefined
+  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now()
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 10 * 60_000) : undefined
 }
 
 /**
@@ -226,12 +242,14 @@ function retryAfter(response: Response): number | undefined {
  * the answer was blocked.
  */
 async function unreachable(endpoint: string, signal: AbortSignal): Promise<string> {
+  if (navigator.onLine === false) return 'Server unreachable: this device is offline'
   const url = new URL(endpoint, location.href)
-  const why = navigator.onLine ? '' : ': offline'
-  if (why || url.origin === location.origin) return 'The server could not be reached' + why
-  // A no-cors probe of another origin carries no cookie (the default credentials mode).
-  const up = await fetch(url, { method: 'HEAD', mode: 'no-cors', signal }).then(() => 1, () => 0)
-  return `${up ? 'Answered, but' : 'Unreachable, or'} blocked by CORS: ${url.origin} must allow ${location.origin} with credentials and list it in allowedOrigins`
+  const { origin } = url
+  if (origin === location.origin) return 'Server unreachable'
+  const answered = await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', cache: 'no-store', signal })
+    .then(() => true, () => false)
+  return `${origin} ${answered ? 'answered but CORS blocked it' : 'is down or blocked by CORS'}: it must allow ${location.origin} `
+    + 'with credentials and the X-Chatzy-Agent header, and list it in allowedOrigins'
 }
 
 /** A 2xx answer must have the documented shape: nothing else reaches the iframe. */

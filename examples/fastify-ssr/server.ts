@@ -22,7 +22,7 @@ app.get('/', async (request, reply) => {
 </head>
 <body>
 <h1>Server-rendered with Fastify</h1>
-<p>Signed in as <strong id="who">${escape(session.user_id)}</strong>.</p>
+<p>Signed in as <strong id="who">${escape(session.user_id)}</strong>. <a href="/launcher">Launcher version</a></p>
 <chatzy-agent
   chatbot-id="${escape(session.chatbot_id)}"
   endpoint="/chatzy"
@@ -34,6 +34,29 @@ app.get('/', async (request, reply) => {
 </body>
 </html>`)
 })
+
+// The same site with the floating launcher instead. No startSession here: a launcher costs nothing
+// until the user reaches for it, so the page renders no token and the element asks
+// POST /chatzy/session on the user's intent (hover or focus), with the cookie of this site.
+app.get('/launcher', async (_request, reply) => reply.type('text/html; charset=utf-8').send(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Chatzy agent · server-rendered launcher</title>
+<script type="module" src="/assets/chatzy-agent.js"></script>
+<style>chatzy-agent:not(:defined) { display: none; }</style>
+</head>
+<body>
+<main>
+<h1>Server-rendered with Fastify: launcher</h1>
+<p>The chat button in the corner starts the session when you reach for it. <a href="/">Inline version</a></p>
+</main>
+<chatzy-agent mode="launcher" chatbot-id="${escape(CHATBOT_ID)}" endpoint="/chatzy" app-url="${escape(chatzyUrl)}" title="Chat with us">
+  <span slot="launcher">Ask us</span>
+</chatzy-agent>
+</body>
+</html>`))
 
 app.get('/assets/chatzy-agent.js', async (_request, reply) =>
   reply.type('text/javascript; charset=utf-8').send(await readFile(cdnFile)))

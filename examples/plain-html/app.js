@@ -12,7 +12,11 @@ function note(text) {
 agent.addEventListener('chatzy-ready', (event) => note(`ready: signed in as ${event.userId}`))
 agent.addEventListener('chatzy-token-refreshed', (event) => note(`token refreshed (${event.reason})`))
 agent.addEventListener('chatzy-error', (event) => note(`error: ${event.code}`))
+// Launcher mode only: the panel opened or closed, whoever did it.
+agent.addEventListener('chatzy-open', () => note('panel opened'))
+agent.addEventListener('chatzy-close', () => note('panel closed'))
 new MutationObserver(() => { status.textContent = agent.status })
   .observe(agent, { attributes: true, attributeFilter: ['status'] })
 
 document.getElementById('nudge').addEventListener('click', () => agent.nudge('Hi, do you need any help?'))
+document.getElementById('open')?.addEventListener('click', () => agent.show())

@@ -27,10 +27,12 @@ const csp = [
   "style-src 'self'",
 ].join('; ')
 
-app.get('/', async (_request, reply) => {
-  const html = localize(await readFile(new URL('./index.html', import.meta.url), 'utf8'))
-  return reply.type('text/html; charset=utf-8').header('content-security-policy', csp).send(html)
-})
+for (const [path, file] of [['/', 'index.html'], ['/launcher.html', 'launcher.html']] as const) {
+  app.get(path, async (_request, reply) => {
+    const html = localize(await readFile(new URL(`./${file}`, import.meta.url), 'utf8'))
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', csp).send(html)
+  })
+}
 app.get('/app.js', async (_request, reply) =>
   reply.type('text/javascript; charset=utf-8').send(await readFile(new URL('./app.js', import.meta.url))))
 app.get('/style.css', async (_request, reply) =>

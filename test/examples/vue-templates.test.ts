@@ -20,9 +20,11 @@ const MISTAKES: { name: string; from: string; to: string; error: RegExp }[] = [
   { name: 'misspelt-event', from: '@chatzy-ready="onReady"', to: '@chatzy-redy="onReady"', error: /'onChatzyRedy' does not exist/ },
   { name: 'handler-for-another-event', from: '@chatzy-ready="onReady"', to: '@chatzy-ready="onRefreshed"', error: /ChatzyTokenRefreshedEvent/ },
   { name: 'wrong-attribute-value', from: 'loading="eager"', to: 'loading="eagr"', error: /"eagr"' is not assignable/ },
+  { name: 'misspelt-launcher-event', from: '@chatzy-open="onOpen"', to: '@chatzy-opne="onOpen"', error: /'onChatzyOpne' does not exist/ },
+  { name: 'wrong-launcher-position', from: 'position="bottom-right"', to: 'position="top-right"', error: /"top-right"' is not assignable/ },
 ]
 
-test('vue-tsc fails on a misspelt event, a handler of another event and a wrong attribute value in the example\'s template', async () => {
+test('vue-tsc fails on a misspelt event, a handler of another event and a wrong attribute value in the example\'s template, the launcher\'s included', async () => {
   const app = await readFile(`${example}src/App.vue`, 'utf8')
   await rm(workDir, { recursive: true, force: true })
   await mkdir(workDir, { recursive: true })

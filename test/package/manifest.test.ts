@@ -36,7 +36,7 @@ const events = await import('../../element/src/events.js')
 const LIFECYCLE = new Set(['constructor', 'connectedCallback', 'disconnectedCallback', 'attributeChangedCallback', 'createRenderRoot', 'render', 'update', 'updated', 'firstUpdated', 'willUpdate', 'shouldUpdate'])
 
 const publicMembers = (kind: 'field' | 'method') =>
-  (element?.members ?? []).filter((m) => m.kind === kind && m.privacy === undefined && !m.static && !m.name.startsWith('#'))
+  (element?.members ?? []).filter((m) => m.kind === kind && (m.privacy ?? 'public') === 'public' && !m.static && !m.name.startsWith('#'))
 
 test('custom-elements.json declares <chatzy-agent> with a description', () => {
   assert.ok(element, 'no declaration with tagName chatzy-agent')

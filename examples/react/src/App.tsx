@@ -6,8 +6,13 @@ import type {} from 'chatzy-agent/react' // JSX typings: attributes and typed ev
 const CHATBOT_ID = import.meta.env.VITE_CHATZY_CHATBOT_ID
 const APP_URL = import.meta.env.VITE_CHATZY_APP_URL
 
+type Mode = 'inline' | 'launcher'
+
 export function App() {
   const agent = useRef<ChatzyAgent>(null)
+  // ?mode=launcher starts with the floating button; the switch below changes it on the live element.
+  const [mode, setMode] = useState<Mode>(() => new URLSearchParams(location.search).get('mode') === 'launcher' ? 'launcher' : 'inline')
+  const [open, setOpen] = useState(false)
   const [status, setStatus] = useState('idle')
   const [log, setLog] = useState<string[]>([])
   const note = (line: string) => setLog((lines) => [...lines, line])
@@ -18,7 +23,10 @@ export function App() {
       <p>
         Status: <code id="status">{status}</code>{' '}
         <button type="button" onClick={() => agent.current?.nudge('Hi, do you need any help?')}>Nudge</button>{' '}
-        <button type="button" onClick={() => void agent.current?.refresh()}>Refresh token</button>
+        <button type="button" onClick={() => void agent.current?.refresh()}>Refresh token</button>{' '}
+        <button type="button" onClick={() => setMode(mode === 'inline' ? 'launcher' : 'inline')}>
+          {mode === 'inline' ? 'Show as launcher' : 'Show inline'}
+        </button>
       </p>
       <chatzy-agent
         ref={agent}
@@ -26,6 +34,9 @@ export function App() {
         endpoint="/chatzy"
         app-url={APP_URL}
         loading="eager"
+        mode={mode}
+        position="bottom-right"
+        open={open}
         style={{ '--chatzy-agent-height': '420px' } as CSSProperties}
         onchatzy-ready={(event) => {
           setStatus('ready')
@@ -35,6 +46,15 @@ export function App() {
         onchatzy-error={(event) => {
           setStatus('error')
           note(`error: ${event.code}${event.retryable ? ' (retryable)' : ''}`)
+        }}
+        // The panel opens and closes by itself too (its button, Escape, the next page): keep `open` in step.
+        onchatzy-open={() => {
+          setOpen(true)
+          note('panel opened')
+        }}
+        onchatzy-close={() => {
+          setOpen(false)
+          note('panel closed')
         }}
       />
       <ol id="log">
