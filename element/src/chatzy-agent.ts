@@ -53,7 +53,7 @@ export class ChatzyAgent extends ReactiveElement {
   // Declared here rather than with `@property()`: the decorators' runtime (legacy and standard
   // forms, and TypeScript's decorate helper) cost 4% of the CDN file; Lit reads this the same way.
   static override properties: PropertyDeclarations = {
-    mode: {}, position: {}, open: { type: Boolean, reflect: true }, strings: { attribute: false },
+    mode: { reflect: true }, position: { reflect: true }, open: { type: Boolean, reflect: true }, strings: { attribute: false },
     chatbotId: { attribute: 'chatbot-id' }, endpoint: {}, appUrl: { attribute: 'app-url' },
     accessToken: { attribute: 'access-token' }, userId: { attribute: 'user-id' }, expiresAt: { attribute: 'expires-at', type: Number },
     loading: {}, refreshAhead: { attribute: 'refresh-ahead', type: Number }, title: {}, allow: {}, status: { reflect: true },
@@ -184,10 +184,12 @@ export class ChatzyAgent extends ReactiveElement {
     this.#launcher.tease(String(text))
   }
 
-  /** Opens the launcher's panel and moves focus into it. */
+  /** Opens the launcher's panel and moves focus into it (also when it is open already). */
   show(): void {
     this.#launcher.focusOnOpen()
     this.open = true
+    // An update even when already open: the focus request is used now, not by some later update.
+    this.requestUpdate()
   }
 
   /** Closes the launcher's panel; focus in it goes back to the launcher. The conversation stays. */
@@ -305,6 +307,7 @@ export class ChatzyAgent extends ReactiveElement {
     this.#link.open(session.iframe_url, this.renderRoot.querySelector('slot'), this.title, this.allow)
     this.#user = session.user_id
     this.#failure = undefined
+    this.#later.reset()
     this.#expiry = session.expires_at
     this.#arm()
     this.status = 'loading'
@@ -346,6 +349,7 @@ export class ChatzyAgent extends ReactiveElement {
       if (renewal === this.#announced) return
       this.#announced = renewal
       this.#failure = undefined
+      this.#later.reset()
       this.#expiry = renewal.expires_at
       this.#arm()
       this.status = this.#link.loaded ? 'ready' : 'loading'
@@ -375,10 +379,9 @@ export class ChatzyAgent extends ReactiveElement {
     else this.reload()
   }
 
-  /** Back online, visible or focused after a retryable failure: try again once. */
+  /** Back online, visible or focused after a retryable failure: try again once, never before the server's `Retry-After`. */
   #recover() {
-    const waiting = this.#failure?.code === 'rate-limited' // it tries again by itself, after Retry-After
-    if (this.status === 'error' && this.#link.frame && this.#failure?.retryable && !waiting && document.visibilityState !== 'hidden') void this.#push('manual')
+    if (this.status === 'error' && this.#link.frame && this.#failure?.retryable && Date.now() >= this.#later.notBefore && document.visibilityState !== 'hidden') void this.#push('manual')
   }
 
   #signedOutElsewhere() {

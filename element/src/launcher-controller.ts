@@ -13,6 +13,20 @@ const CHROME = '<button part="launcher" type="button" aria-controls="panel"><slo
 
 const key = (chatbotId: string) => `chatzy-agent open ${chatbotId}`
 
+// One scroll lock for the page, whatever the number of open panels: the page's own overflow is
+// saved by the first holder and put back when the last one lets go.
+const holders = new Set<object>()
+let pageOverflow = ''
+function holdScroll(holder: object, hold: boolean) {
+  const style = document.documentElement.style
+  const held = holders.size
+  holders[hold ? 'add' : 'delete'](holder)
+  if (!held && holders.size) {
+    pageOverflow = style.overflow
+    style.overflow = 'hidden'
+  } else if (held && !holders.size) style.overflow = pageOverflow
+}
+
 /**
  * The launcher's chrome around the element's one box, which becomes its panel: the floating
  * button, the panel's header and dialog semantics, the teaser, focus, the open state kept per
@@ -27,14 +41,13 @@ export class LauncherController implements ReactiveController {
   #close!: HTMLElement
   #launcher!: HTMLElement
   #teaser!: HTMLElement
-  #internals?: ElementInternals
   #on = false
   #shown = false
   #restored = false
   #focus = false
   #moving = false
   #preconnected = false
-  #locked?: string
+  #phone = matchMedia('(max-width: 480px)')
 
   constructor(host: ChatzyAgent, start: () => void) {
     this.#host = host
@@ -49,7 +62,8 @@ export class LauncherController implements ReactiveController {
 
   /** Shows `text` beside the closed launcher; no text hides it. */
   tease(text?: string) {
-    if (!this.#teaser || (this.#host.open && text !== undefined)) return
+    // Inline, no teaser: one set while inline would show a stale text after a switch to launcher.
+    if (!this.#teaser || (text !== undefined && (this.#host.open || this.#host.mode !== 'launcher'))) return
     this.#teaser.firstChild!.textContent = text ?? ''
     this.#teaser.hidden = text === undefined
   }
@@ -61,7 +75,7 @@ export class LauncherController implements ReactiveController {
   }
 
   hostDisconnected() {
-    this.#lock(false)
+    this.#lock()
   }
 
   hostUpdate() {
@@ -77,11 +91,8 @@ export class LauncherController implements ReactiveController {
     const host = this.#host
     const panel = this.#panel
     const on = host.mode === 'launcher'
-    const states = (this.#internals ??= host.attachInternals()).states
-    states[host.position === 'bottom-left' ? 'add' : 'delete']('left')
     if (on !== this.#on) {
       this.#on = on
-      states[on ? 'add' : 'delete']('launcher')
       // The same box, iframe and session in both modes: only its part and dialog semantics change.
       panel.setAttribute('part', on ? 'panel' : 'base')
       panel.popover = on ? 'manual' : null
@@ -89,14 +100,18 @@ export class LauncherController implements ReactiveController {
       if (on) panel.setAttribute('aria-labelledby', 'label')
       else panel.removeAttribute('aria-labelledby')
     }
-    if (!on) return this.#lock(false)
+    if (!on) {
+      this.#focus = false
+      return this.#lock()
+    }
     const { open } = host
     const texts = { ...ENGLISH, ...host.strings }
     this.#launcher.ariaExpanded = String(open)
     this.#launcher.title = this.#label.textContent = host.title
     this.#close.ariaLabel = texts.close
     ;(this.#teaser.lastChild as HTMLElement).ariaLabel = texts.dismiss
-    const focusWasIn = panel.contains((host.renderRoot as ShadowRoot).activeElement)
+    // In the panel: its own buttons and iframe, or the host's content slotted into it (`error`, `loading`).
+    const focusWasIn = panel.contains((host.renderRoot as ShadowRoot).activeElement) || host.contains(document.activeElement)
     if (host.isConnected) panel.togglePopover(open)
     if (open !== this.#shown) {
       this.#shown = open
@@ -113,19 +128,18 @@ export class LauncherController implements ReactiveController {
     }
     if (open && this.#focus) this.#close.focus()
     this.#focus = false
-    this.#lock(open && matchMedia('(max-width: 480px)').matches)
+    this.#lock()
   }
 
-  /** At phone width the open panel covers the page, and the page behind must not scroll. */
-  #lock(lock: boolean) {
-    const style = document.documentElement.style
-    if (lock && this.#locked === undefined) {
-      this.#locked = style.overflow
-      style.overflow = 'hidden'
-    } else if (!lock && this.#locked !== undefined) {
-      style.overflow = this.#locked
-      this.#locked = undefined
-    }
+  /**
+   * At phone width the open panel covers the page, and the page behind must not scroll; turning
+   * the phone may cross that width while open. A panel off the page or hidden holds nothing.
+   */
+  #lock = () => {
+    const host = this.#host
+    const open = host.isConnected && this.#on && host.open
+    this.#phone.onchange = open ? this.#lock : null
+    holdScroll(this, open && !host.hidden && this.#phone.matches)
   }
 
   /** The pointer on, or the user's own focus on, the launcher: warm up (session, hidden iframe, connection). */

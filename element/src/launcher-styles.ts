@@ -3,10 +3,10 @@ import { css } from '@lit/reactive-element'
 // The host takes no box in launcher mode (no invisible holder over the page's own clicks):
 // the button and the teaser are fixed to a corner, the panel lives in the top layer.
 export const launcherStyles = css`
-:host(:not(:state(launcher))) :is([part=launcher], [part=teaser], .bar) { display: none }
-:host(:state(launcher):not([hidden])) { display: contents; --_o: var(--chatzy-agent-offset, 20px); --_a: var(--chatzy-agent-accent, #2d4ed8) }
+:host(:not([mode=launcher])) :is([part=launcher], [part=teaser], .bar) { display: none }
+:host([mode=launcher]:not([hidden])) { display: contents; --_o: var(--chatzy-agent-offset, 20px); --_a: var(--chatzy-agent-accent, #2d4ed8) }
 [part=launcher], [part=teaser], [part=panel] { position: fixed; inset: auto var(--_o) var(--_o) auto; z-index: 2147483000; margin: 0; box-sizing: border-box; border: 0; border-radius: 12px; box-shadow: 0 4px 24px #0004 }
-:host(:state(left)) [part] { inset-inline: var(--_o) auto }
+:host([position=bottom-left]) [part] { inset-inline: var(--_o) auto }
 [part=launcher] { display: flex; align-items: center; min-inline-size: 56px; block-size: 56px; padding: 0 16px; border-radius: 28px; background: var(--_a); color: #fff; font: 600 15px system-ui }
 svg { inline-size: 24px; fill: currentColor }
 [part=teaser], [part=panel] { bottom: calc(var(--_o) + 68px); background: #fff; color: #1b1b29 }

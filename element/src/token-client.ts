@@ -29,19 +29,34 @@ export function checkChatbotId(chatbotId: string): void {
 }
 
 /**
- * Tries again by itself after a rate-limited answer, once its `Retry-After` has passed (never
- * sooner). One pending try at most; `cancel` drops it (the element restarted or left the page).
+ * When to try again after a failure. A rate-limited answer is tried again by itself once its
+ * `Retry-After` has passed (never sooner); without one, after 4 s, then twice as long each time
+ * up to 2 min until a token comes. `notBefore` holds the page's own recovery (focus, online)
+ * back as long. One pending try at most; `cancel` drops it (the element restarted or left).
  */
 export class RetryLater {
   #timer: ReturnType<typeof setTimeout> | undefined
+  #fallbackMs = policy.backoffCapMs
+  /** No automatic try before this time (epoch ms). */
+  notBefore = 0
 
   arm(error: TokenError, retry: () => void): void {
     this.cancel()
-    if (error.code !== 'rate-limited') return
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined
-      retry()
-    }, error.retryAfterMs ?? policy.backoffCapMs)
+    const limited = error.code === 'rate-limited'
+    const wait = error.retryAfterMs ?? (limited ? this.#fallbackMs : 0)
+    if (limited && error.retryAfterMs === undefined) this.#fallbackMs = Math.min(2 * this.#fallbackMs, policy.retryLaterCapMs)
+    this.notBefore = Date.now() + wait
+    if (limited) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined
+        retry()
+      }, wait)
+    }
+  }
+
+  /** A token came: the next rate-limited answer without `Retry-After` waits 4 s again. */
+  reset(): void {
+    this.#fallbackMs = policy.backoffCapMs
   }
 
   cancel(): void {
@@ -64,6 +79,8 @@ export const policy = {
   retryBudgetMs: 12_000,
   /** One request may take this long. */
   timeoutMs: 15_000,
+  /** Longest wait before trying again by itself after rate-limited answers without `Retry-After`. */
+  retryLaterCapMs: 120_000,
   /**
    * Loop breaker: at most this many refreshes in any window; more asks wait for a free slot.
    * Tokens that live less than a third of the window get two refreshes per lifetime instead,
@@ -180,10 +197,7 @@ export class TokenClient {
 
   async #call<T>(method: string, path: string, body: object, signal: AbortSignal): Promise<T> {
     if (signal.aborted) throw signal.reason
-    const timeout = new AbortController()
-    const timer = setTimeout(() => timeout.abort(), policy.timeoutMs)
-    const stop = () => timeout.abort()
-    signal.addEventListener('abort', stop)
+    const [timeout, done] = within(signal, policy.timeoutMs)
     const sent = Date.now()
     try {
       let response: Response
@@ -195,10 +209,12 @@ export class TokenClient {
           credentials: 'include',
           headers: { 'content-type': 'application/json', 'x-chatzy-agent': '1' },
           body: JSON.stringify(body),
-          signal: timeout.signal,
+          signal: timeout,
         })
       } catch {
         if (signal.aborted) throw signal.reason
+        // Connected but never answered: the server's fault, and no probe (it could hang as long).
+        if (timeout.aborted) throw new TokenError('server', true, 'No answer in time')
         throw new TokenError('network', true, await unreachable(this.endpoint, signal))
       }
       this.#clock(response, sent)
@@ -214,8 +230,7 @@ export class TokenClient {
       const retryable = response.status >= 500 || response.status === 408
       throw new TokenError(retryable ? 'server' : 'config', retryable, message, response.status, retryAfterMs)
     } finally {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', stop)
+      done()
     }
   }
 
@@ -246,10 +261,28 @@ async function unreachable(endpoint: string, signal: AbortSignal): Promise<strin
   const url = new URL(endpoint, location.href)
   const { origin } = url
   if (origin === location.origin) return 'Server unreachable'
-  const answered = await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', cache: 'no-store', signal })
+  // A probe that hangs is no answer: after 3 s the error goes out.
+  const [probe, done] = within(signal, 3000)
+  const answered = await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', cache: 'no-store', signal: probe })
     .then(() => true, () => false)
+  done()
   return `${origin} ${answered ? 'answered but CORS blocked it' : 'is down or blocked by CORS'}: it must allow ${location.origin} `
     + 'with credentials and the X-Chatzy-Agent header, and list it in allowedOrigins'
+}
+
+/**
+ * `signal`, also aborted after `ms` (`AbortSignal.any` is newer than some browsers the element
+ * runs in); `done` drops the timer and the listener, since the run's signal lives on.
+ */
+function within(signal: AbortSignal, ms: number) {
+  const controller = new AbortController()
+  const stop = () => controller.abort()
+  const timer = setTimeout(stop, ms)
+  signal.addEventListener('abort', stop)
+  return [controller.signal, () => {
+    clearTimeout(timer)
+    signal.removeEventListener('abort', stop)
+  }] as const
 }
 
 /** A 2xx answer must have the documented shape: nothing else reaches the iframe. */
