@@ -91,3 +91,52 @@ test('an endpoint on another origin without CORS: the error detail names CORS an
   expect(failure!.detail).toContain('allowedOrigins')
   expect(failure!.detail).toContain(new URL(demo.mockUrl!).origin)
 })
+
+test('after a 503 with Retry-After, focus and coming back online wait for it; the user\'s own Retry goes at once', async ({ page, demo }) => {
+  const plugin = watchPlugin(page)
+  await signInQuietly(page, demo)
+  await mountAgent(page, demo)
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  await page.route('**/chatzy/refresh', (route) => route.fulfill({
+    status: 503, headers: { 'retry-after': '120' }, json: { statusCode: 503, code: 'CHATZY_UPSTREAM_UNAVAILABLE', error: 'Service Unavailable', message: 'throttled' },
+  }))
+  await agent(page).evaluate((element: HTMLElement & { refresh(): Promise<void> }) => element.refresh())
+  await expect(agent(page)).toHaveAttribute('status', 'error')
+  expect((await agentEvents(page)).filter((e) => e.type === 'chatzy-error')).toMatchObject([{ code: 'server', retryable: true }])
+  await page.unroute('**/chatzy/refresh')
+  const refreshes = plugin.count('POST /refresh')
+  await page.evaluate(() => {
+    window.dispatchEvent(new Event('online'))
+    window.dispatchEvent(new Event('focus'))
+  })
+  await page.waitForTimeout(1_000)
+  expect(plugin.count('POST /refresh')).toBe(refreshes)
+  await expect(agent(page)).toHaveAttribute('status', 'error')
+
+  await agent(page).getByRole('button', { name: 'Retry' }).click()
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  expect(plugin.count('POST /refresh')).toBe(refreshes + 1)
+})
+
+test('rate limited again and again without Retry-After: it tries again after 4 s, then waits twice as long each time', async ({ page, demo }) => {
+  const plugin = watchPlugin(page)
+  await page.clock.install()
+  await signInQuietly(page, demo)
+  await page.route('**/chatzy/session', (route) => route.fulfill({ status: 429, json: rateLimited }))
+  await mountAgent(page, demo)
+  await expect(agent(page)).toHaveAttribute('status', 'error')
+  const sessions = () => plugin.count('POST /session')
+  expect(sessions()).toBe(1)
+  // Each step jumps the page's clock, then gives the page real time to send what is due.
+  const after = async (ms: number) => {
+    await page.clock.fastForward(ms)
+    await page.waitForTimeout(300)
+    return sessions()
+  }
+  expect(await after(4_100)).toBe(2)
+  expect(await after(4_100)).toBe(2) // 8 s after the second refusal, not 4
+  expect(await after(4_100)).toBe(3)
+  expect(await after(8_100)).toBe(3) // then 16 s
+  expect(await after(8_100)).toBe(4)
+  expect((await agentEvents(page)).filter((e) => e.type === 'chatzy-error').map((e) => e.code)).toEqual(['rate-limited', 'rate-limited', 'rate-limited', 'rate-limited'])
+})

@@ -154,3 +154,21 @@ test('with short-lived tokens the breaker allows two refreshes per token lifetim
   expect(stopped).toBeLessThanOrEqual(35)
   expect(errors).toEqual([])
 })
+
+test('a server on another origin that takes the request and never answers: a retryable server error after the timeout, not a load that never ends', async ({ page, demo }) => {
+  test.setTimeout(60_000)
+  const errors = watchErrors(page)
+  const held: string[] = []
+  // Both the request and the CORS probe that would follow a network error go unanswered.
+  await page.route('https://api.example.test/**', (route) => {
+    held.push(route.request().method())
+  })
+  await mountAgent(page, demo, { attributes: { endpoint: 'https://api.example.test/chatzy' } })
+  await expect(agent(page)).toHaveAttribute('status', 'loading')
+  await expect(agent(page)).toHaveAttribute('status', 'error', { timeout: 30_000 })
+  const failures = (await agentEvents(page)).filter((e) => e.type === 'chatzy-error')
+  expect(failures).toMatchObject([{ code: 'server', retryable: true }])
+  expect(held).not.toContain('HEAD') // no probe: it would blame CORS for a slow server
+  await expect(agent(page).getByRole('button', { name: 'Retry' })).toBeVisible()
+  expect(errors).toEqual([])
+})

@@ -1,4 +1,4 @@
-import { test, expect, agent, agentEvents, agentFrameOf, mockCall, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
+import { test, expect, agent, agentEvents, agentFrameOf, mockCall, mountAgent, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
 import { call, closeButton, focused, isOpenInTopLayer, launcher, mountLauncher, panel, settled } from './launcher-helpers.js'
 
 const openClose = async (page: Parameters<typeof agentEvents>[0]) =>
@@ -215,4 +215,55 @@ test('hidden hides the launcher and an open panel; moved within the page (an SPA
   await expect(page.locator('chatzy-agent iframe')).toBeVisible()
   expect(await isOpenInTopLayer(page)).toBe(true)
   expect(await openClose(page)).toEqual([{ type: 'chatzy-open', open: true }])
+})
+
+test('show() on an open panel moves focus into it once: a later token refresh leaves the focus where the user put it', async ({ page, demo }) => {
+  await signInQuietly(page, demo)
+  await mountLauncher(page, demo, { before: '<input aria-label="search">' })
+  const search = page.getByRole('textbox', { name: 'search' })
+  await call(page, 'show')
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  await search.focus()
+  await call(page, 'show')
+  expect(await focused(page)).toBe('part=close')
+  await search.focus()
+  await agent(page).evaluate((el) => (el as HTMLElement & { refresh(): Promise<void> }).refresh())
+  await expect.poll(async () => (await agentEvents(page)).filter((e) => e.type === 'chatzy-token-refreshed')).toHaveLength(1)
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  await expect(search).toBeFocused()
+})
+
+test('Escape on the host\'s own content slotted into the panel (a button in the error slot) closes it and returns focus to the launcher', async ({ page, demo }) => {
+  await mountLauncher(page, demo) // nobody signed in: the panel shows the error slot
+  await agent(page).evaluate((el) => el.insertAdjacentHTML('beforeend', '<div slot="error"><p>Sign in to chat with us.</p><button>Sign in</button></div>'))
+  await launcher(page).click()
+  await expect(agent(page)).toHaveAttribute('status', 'error')
+  const signIn = page.getByRole('button', { name: 'Sign in' })
+  await signIn.focus()
+  await page.keyboard.press('Escape')
+  await expect(panel(page)).toBeHidden()
+  expect(await focused(page)).toBe('part=launcher')
+})
+
+test('without custom element states (Safari before 17.4, Firefox before 126) inline mode still loads with no launcher, and launcher mode still works', async ({ page, demo }) => {
+  const errors = watchErrors(page)
+  await page.addInitScript(() => {
+    delete (ElementInternals.prototype as { states?: unknown }).states
+    delete (globalThis as { CustomStateSet?: unknown }).CustomStateSet
+  })
+  await signInQuietly(page, demo)
+  await mountAgent(page, demo)
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  await expect(page.locator('chatzy-agent iframe')).toBeVisible()
+  await expect(launcher(page)).toBeHidden()
+  await expect(closeButton(page)).toBeHidden()
+
+  await agent(page).evaluate((el) => el.setAttribute('mode', 'launcher'))
+  await expect(launcher(page)).toBeVisible()
+  await launcher(page).click()
+  await expect(panel(page)).toBeVisible()
+  await expect(closeButton(page)).toBeVisible()
+  await agent(page).evaluate((el) => el.setAttribute('position', 'bottom-left'))
+  await expect.poll(async () => (await launcher(page).boundingBox())!.x).toBe(20)
+  expect(errors).toEqual([])
 })

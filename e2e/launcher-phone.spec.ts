@@ -1,4 +1,4 @@
-import { devices } from '@playwright/test'
+import { devices, type Page } from '@playwright/test'
 import { test, expect, agent, agentFrameOf, mockCall, signInQuietly, type MockFrameState } from './fixtures.js'
 import { closeButton, launcher, mountLauncher, panel, settled } from './launcher-helpers.js'
 
@@ -48,4 +48,57 @@ test('on a 390×844 screen the launcher and its teaser stay within the viewport'
     expect(box.x + box.width).toBeLessThanOrEqual(390)
     expect(box.y + box.height).toBeLessThanOrEqual(844)
   }
+})
+
+const pageLocked = (page: Page) => page.evaluate(() => document.documentElement.style.overflow)
+
+test('an open launcher taken off the page (a route change of a single-page app) gives the page its scroll back', async ({ page, demo }) => {
+  await signInQuietly(page, demo)
+  await mountLauncher(page, demo, { before: '<div style="height: 4000px">long page</div>' })
+  await launcher(page).tap()
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  expect(await pageLocked(page)).toBe('hidden')
+  await agent(page).evaluate((el) => el.remove())
+  await page.evaluate(() => new Promise(requestAnimationFrame))
+  expect(await pageLocked(page)).toBe('')
+  await page.mouse.wheel(0, 600)
+  await expect.poll(() => page.evaluate(() => scrollY)).toBeGreaterThan(0)
+})
+
+test('two open launchers lock the page once: it scrolls again when the last one closes, with its own overflow back', async ({ page, demo }) => {
+  await signInQuietly(page, demo)
+  await mountLauncher(page, demo, {
+    before: '<div style="height: 4000px">long page</div>',
+    after: `<chatzy-agent id="other" mode="launcher" chatbot-id="other-bot" app-url="${demo.mockUrl}" position="bottom-left"></chatzy-agent>`,
+  })
+  await page.evaluate(() => (document.documentElement.style.overflow = 'auto'))
+  const [first, second] = [agent(page).first(), agent(page).last()]
+  await first.evaluate((el) => (el as HTMLElement & { show(): void }).show())
+  await second.evaluate((el) => (el as HTMLElement & { show(): void }).show())
+  expect(await pageLocked(page)).toBe('hidden')
+  await first.evaluate((el) => (el as HTMLElement & { hide(): void }).hide())
+  await page.evaluate(() => new Promise(requestAnimationFrame))
+  expect(await pageLocked(page)).toBe('hidden') // the other panel still covers the page
+  await second.evaluate((el) => (el as HTMLElement & { hide(): void }).hide())
+  await page.evaluate(() => new Promise(requestAnimationFrame))
+  expect(await pageLocked(page)).toBe('auto')
+})
+
+test('turning the phone: the page scrolls again once the open panel no longer fills it, and not once it does again', async ({ page, demo }) => {
+  await signInQuietly(page, demo)
+  await mountLauncher(page, demo, { before: '<div style="height: 4000px">long page</div>' })
+  await launcher(page).tap()
+  expect(await pageLocked(page)).toBe('hidden')
+  await page.setViewportSize({ width: 844, height: 390 })
+  await expect.poll(() => pageLocked(page)).toBe('')
+  await page.setViewportSize({ width: 390, height: 844 })
+  await expect.poll(() => pageLocked(page)).toBe('hidden')
+})
+
+test('a hidden launcher left open on the previous page does not stop the page from scrolling', async ({ page, demo }) => {
+  await signInQuietly(page, demo)
+  await mountLauncher(page, demo, { attributes: { open: '', hidden: '' }, before: '<div style="height: 4000px">long page</div>' })
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  await expect(panel(page)).toBeHidden()
+  expect(await pageLocked(page)).toBe('')
 })

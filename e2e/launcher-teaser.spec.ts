@@ -1,5 +1,5 @@
 import type { Frame } from '@playwright/test'
-import { test, expect, agent, agentFrameOf, mockCall, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
+import { test, expect, agent, agentFrameOf, mockCall, mountAgent, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
 import { call, launcher, mountLauncher, panel, teaser } from './launcher-helpers.js'
 
 const nudges = async (frame: Frame) => ((await mockCall(frame, 'state')) as MockFrameState).received
@@ -51,4 +51,16 @@ test('a nudge to a warm, closed launcher reaches the live iframe at once and sho
   await launcher(page).click()
   await expect(teaser(page)).toBeHidden()
   expect(await nudges(frame)).toEqual(['Hello there'])
+})
+
+test('a nudge to an inline agent shows no teaser, then or after a switch to launcher mode', async ({ page, demo }) => {
+  await signInQuietly(page, demo)
+  await mountAgent(page, demo)
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  await call(page, 'nudge', 'Free shipping today')
+  await agent(page).evaluate((el) => el.setAttribute('mode', 'launcher'))
+  await expect(launcher(page)).toBeVisible()
+  await expect(teaser(page)).toBeHidden()
+  // The nudge itself reached the conversation, as in inline mode.
+  await expect.poll(async () => nudges(await agentFrameOf(page))).toEqual(['Free shipping today'])
 })
