@@ -88,11 +88,18 @@ test('turning the phone: the page scrolls again once the open panel no longer fi
   await signInQuietly(page, demo)
   await mountLauncher(page, demo, { before: '<div style="height: 4000px">long page</div>' })
   await launcher(page).tap()
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
   expect(await pageLocked(page)).toBe('hidden')
-  await page.setViewportSize({ width: 844, height: 390 })
-  await expect.poll(() => pageLocked(page)).toBe('')
-  await page.setViewportSize({ width: 390, height: 844 })
-  await expect.poll(() => pageLocked(page)).toBe('hidden')
+  // Checked as soon as the page has seen the new width (and painted), not whenever a later update happens.
+  const turn = async (width: number, height: number) => {
+    const seen = page.evaluate(() => new Promise((resolve) => matchMedia('(max-width: 480px)').addEventListener('change', resolve, { once: true })))
+    await page.setViewportSize({ width, height })
+    await seen
+    await page.evaluate(() => new Promise(requestAnimationFrame))
+    return pageLocked(page)
+  }
+  expect(await turn(844, 390)).toBe('')
+  expect(await turn(390, 844)).toBe('hidden')
 })
 
 test('a hidden launcher left open on the previous page does not stop the page from scrolling', async ({ page, demo }) => {
