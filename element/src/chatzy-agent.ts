@@ -59,10 +59,10 @@ export class ChatzyAgent extends ReactiveElement {
     loading: {}, refreshAhead: { attribute: 'refresh-ahead', type: Number }, title: {}, allow: {}, status: { reflect: true },
   }
 
-  /** `inline` (default): a box in the page. `launcher`: a floating button that opens the agent in a panel. May change on a live element; the session is kept. */
+  /** `inline` (default): a box in the page. `launcher`: a floating button that opens the agent in a panel. May change on a live element; the session is kept. Reflected. */
   mode: 'inline' | 'launcher' = 'inline'
 
-  /** Corner of the launcher: `bottom-right` (default) or `bottom-left`. */
+  /** Corner of the launcher: `bottom-right` (default) or `bottom-left`. Reflected. */
   position: 'bottom-right' | 'bottom-left' = 'bottom-right'
 
   /** Whether the launcher's panel is shown. Reflected; kept per tab and chatbot across page loads (sessionStorage). */
