@@ -110,7 +110,8 @@ export class LauncherController implements ReactiveController {
     this.#launcher.title = this.#label.textContent = host.title
     this.#close.ariaLabel = texts.close
     ;(this.#teaser.lastChild as HTMLElement).ariaLabel = texts.dismiss
-    // In the panel: its own buttons and iframe, or the host's content slotted into it (`error`, `loading`).
+    // In the panel: its own buttons and iframe, or the host's content slotted into it (`error`, `loading`);
+    // the launcher itself counts too, harmlessly (focusing it again changes nothing).
     const focusWasIn = panel.contains((host.renderRoot as ShadowRoot).activeElement) || host.contains(document.activeElement)
     if (host.isConnected) panel.togglePopover(open)
     if (open !== this.#shown) {
