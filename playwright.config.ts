@@ -1,10 +1,5 @@
-import { existsSync } from 'node:fs'
 import { defineConfig, devices } from '@playwright/test'
-
-// The browser: CHROMIUM_PATH when set (any Chromium or Chrome binary); else Debian's Chromium
-// where it is installed (CI, machines without Playwright's browser download); else Playwright's
-// own browser. scripts/check-tools.mjs (`pretest`) looks in the same order.
-const chromium = process.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path))
+import { chromiumLaunchOptions } from './test/chromium.js'
 
 export default defineConfig({
   testDir: 'e2e',
@@ -17,16 +12,6 @@ export default defineConfig({
   use: {
     ...devices['Desktop Chrome'],
     trace: 'retain-on-failure',
-    launchOptions: {
-      ...(chromium ? { executablePath: chromium } : {}),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions(),
   },
 })

@@ -11,12 +11,12 @@
  *   BENCH_LAUNCHER_ROUNDS      opens per variant for launcher_open_ratio (default 10)
  *   BENCH_MOCK_LATENCY_MS      delay of every answer of the mock Chatzy (default 150)
  */
-import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { startDemo, DEMO_CHATBOT_ID, type Demo } from '../demo/server.js'
+import { chromiumLaunchOptions } from '../test/chromium.js'
 
 export interface LauncherFigure {
   name: string
@@ -25,7 +25,6 @@ export interface LauncherFigure {
   goal: [op: '>=' | '<=' | '==', target: number]
 }
 
-const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path))
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -164,10 +163,7 @@ export async function measureLauncher(log: (line: string) => void = console.log)
   figures.push({ name: 'cdn_gzip_bytes', value: gzip, what: `dist/cdn/chatzy-agent.min.js with the launcher: ${cdn.length} bytes minified`, goal: ['<=', 8_704] })
 
   const demo = await startDemo({ accessTtlMs: 15 * 60_000, mockLatencyMs: latencyMs })
-  const browser = await chromium.launch({
-    ...(systemChromium ? { executablePath: systemChromium } : {}),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  })
+  const browser = await chromium.launch(chromiumLaunchOptions())
   try {
     log('  idle requests: the content page with and without the closed launcher, 2 s after load')
     const idle = await idleRequests(browser, demo)

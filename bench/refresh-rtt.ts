@@ -5,12 +5,12 @@
  * The host page is the demo's `/embed` (the element alone) or its full page, whose own script
  * re-renders a status line and an event log on every state the element goes through.
  */
-import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Frame, type Page } from '@playwright/test'
 import { build } from 'vite'
 import { startDemo } from '../demo/server.js'
+import { chromiumLaunchOptions } from '../test/chromium.js'
 
 export interface RttResult {
   /** The demo page the element ran on. */
@@ -69,7 +69,6 @@ async function buildElement(): Promise<string | undefined> {
 
 export type HostPage = '/embed' | '/'
 
-const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path))
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -175,10 +174,7 @@ export async function measureRefreshRtt(hostPage: HostPage, requestedRounds = 10
   const warmup = element === undefined ? 0 : 10
   // Long-lived tokens: the iframe never asks on its own during the run, only when told to.
   const demo = await startDemo({ accessTtlMs: 15 * 60_000 })
-  const browser = await chromium.launch({
-    ...(systemChromium ? { executablePath: systemChromium } : {}),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  })
+  const browser = await chromium.launch(chromiumLaunchOptions())
   try {
     const page = await browser.newPage()
     if (element !== undefined) {

@@ -117,6 +117,9 @@ export function createBroker(options: BrokerOptions) {
     // The refresh token is gone or refused: mint again for the same, still identified, user.
     const next = await mint(session.user_id, session.chatbot_id)
     await saveIfLive(id, next)
+    // Its new refresh token outlives the one the user's session index knows: tell it, or the
+    // session would drop out of `sessionsPerUser` while it lives on.
+    await index(id, next)
     publish.refreshed(() => ({ chatbotId: next.chatbot_id, userId: next.user_id, via: 'mint' }))
     return next
   }
@@ -211,6 +214,11 @@ export function createBroker(options: BrokerOptions) {
   /** Stores a new session; the user's oldest sessions past `sessionsPerUser` end ("ended"). */
   async function save(id: string, session: StoredSession): Promise<void> {
     await store.set(id, session, session.refresh_expires_at - Date.now())
+    await index(id, session)
+  }
+
+  /** Records the session in its user's index, until its refresh token expires; ends the user's sessions past the limit. */
+  async function index(id: string, session: StoredSession): Promise<void> {
     const ended = await options.limits.addSession(session.user_id, id, session.refresh_expires_at)
     const replaced = ended.filter((old) => old !== id)
     await Promise.all(replaced.map((old) => store.delete(old)))

@@ -102,6 +102,24 @@ for (const kind of ['memoryStore', 'redisStore'] as const) {
   })
 }
 
+for (const kind of ['memoryStore', 'redisStore'] as const) {
+  test(`sessionsPerUser (${kind}): a session minted again (its refresh token refused) still counts, after its first refresh token's expiry`, async (t) => {
+    const store = kind === 'memoryStore' ? memoryStore() : redisStore({ client: await redis(), keyPrefix: `re-mint-${Date.now()}:` })
+    const { chatzy, app } = await startApp(t, { store, sessionsPerUser: 2, minRefreshIntervalMs: 0 }, { refreshTtlMs: 2_000 })
+    const [first] = await sessions(app, 'alice', 1)
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    chatzy.revokeRefreshTokens()
+    chatzy.expireAccessTokens()
+    // Minted again: its new refresh token lives until about 2.8 s from the start.
+    assert.equal((await refreshWith(app, 'alice', first!)).statusCode, 200)
+    assert.equal(chatzy.calls.mint, 2)
+    // Past the first refresh token's expiry, within the second's: the session is alive and is alice's oldest.
+    await new Promise((resolve) => setTimeout(resolve, 1_400))
+    await sessions(app, 'alice', 2)
+    assert.equal((await refreshWith(app, 'alice', first!)).statusCode, 401, 'the third live session ends the oldest')
+  })
+}
+
 test('sessionsPerUser: concurrent mints of one user on two redisStore instances still leave at most that many sessions', async (t) => {
   const chatzy = await startChatzy()
   t.after(() => chatzy.app.close())

@@ -1,12 +1,12 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { bin, packAndInstall, root, run, type Installed } from './install.js'
+import { chromiumLaunchOptions } from '../chromium.js'
 
 /*
  * The README's quick starts, as a newcomer follows them: its `server.ts` and `index.html`
@@ -60,10 +60,6 @@ function stop(running: Running | undefined) {
   try { process.kill(-pid, 'SIGKILL') } catch { /* already gone */ }
 }
 
-/** The browser playwright.config.ts launches. */
-function chromiumPath(): string | undefined {
-  return process.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path))
-}
 
 let installed: Installed
 let mock: Running | undefined
@@ -120,7 +116,7 @@ test('the README\'s quick starts compile with tsc --strict and reach status="rea
   })
   const [, port] = await server.waitFor(/Server listening at http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)/)
 
-  browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu'] })
+  browser = await chromium.launch(chromiumLaunchOptions())
   const tab = await browser.newPage()
   const failed: string[] = []
   tab.on('pageerror', (error) => failed.push(error.message))
