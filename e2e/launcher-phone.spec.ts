@@ -102,6 +102,20 @@ test('turning the phone: the page scrolls again once the open panel no longer fi
   expect(await turn(390, 844)).toBe('hidden')
 })
 
+test('hiding an open launcher gives the page its scroll back; showing it again takes it back', async ({ page, demo }) => {
+  await signInQuietly(page, demo)
+  await mountLauncher(page, demo, { before: '<div style="height: 4000px">long page</div>' })
+  await launcher(page).tap()
+  await expect(agent(page)).toHaveAttribute('status', 'ready')
+  expect(await pageLocked(page)).toBe('hidden')
+  const hide = (hidden: boolean) => agent(page).evaluate((el, hidden) => {
+    el.toggleAttribute('hidden', hidden)
+    return new Promise(requestAnimationFrame).then(() => document.documentElement.style.overflow)
+  }, hidden)
+  expect(await hide(true)).toBe('')
+  expect(await hide(false)).toBe('hidden')
+})
+
 test('a hidden launcher left open on the previous page does not stop the page from scrolling', async ({ page, demo }) => {
   await signInQuietly(page, demo)
   await mountLauncher(page, demo, { attributes: { open: '', hidden: '' }, before: '<div style="height: 4000px">long page</div>' })

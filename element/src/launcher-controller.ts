@@ -48,6 +48,8 @@ export class LauncherController implements ReactiveController {
   #moving = false
   #preconnected = false
   #phone = matchMedia('(max-width: 480px)')
+  // `hidden` is no property of the element's, so no update follows it: the scroll lock must.
+  #hiding = new MutationObserver(() => this.#lock())
 
   constructor(host: ChatzyAgent, start: () => void) {
     this.#host = host
@@ -70,11 +72,13 @@ export class LauncherController implements ReactiveController {
 
   hostConnected() {
     if (!this.#panel) this.#build()
+    this.#hiding.observe(this.#host, { attributeFilter: ['hidden'] })
     // Back in a document: the browser hid the popover when the element left.
     this.#host.requestUpdate()
   }
 
   hostDisconnected() {
+    this.#hiding.disconnect()
     this.#lock()
   }
 
