@@ -6,6 +6,30 @@ export const CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
 export const API_KEY = 'ak-test-0123456789'
 export const COOKIE_SECRET = 'a-test-cookie-secret-of-32-chars-or-more'
 
+/** Options that register: each options test changes one thing in them. */
+export const validOptions: ChatzyAgentOptions = {
+  apiKey: API_KEY,
+  chatbotId: CHATBOT_ID,
+  identify: () => 'user123',
+  apiUrl: 'http://127.0.0.1:1',
+  cookie: { secret: COOKIE_SECRET },
+}
+
+/** What registering `options` (twice, if asked) on a new app throws, or undefined when it registers. */
+export async function registrationError(options: unknown, { twice = false } = {}): Promise<Error | undefined> {
+  const app = Fastify()
+  try {
+    await app.register(chatzyAgent, options as ChatzyAgentOptions)
+    if (twice) await app.register(chatzyAgent, options as ChatzyAgentOptions)
+    await app.ready()
+    return undefined
+  } catch (error) {
+    return error as Error
+  } finally {
+    await app.close()
+  }
+}
+
 /** Chatzy's API as a real local HTTP server (the demo's mock), on a free loopback port. */
 export async function startChatzy(options: { accessTtlMs?: number; refreshTtlMs?: number } = {}): Promise<MockChatzy & { url: string }> {
   const mock = createMockChatzy({ apiKey: API_KEY, ...options })

@@ -2,29 +2,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify from 'fastify'
 import fastifyCookie from '@fastify/cookie'
-import chatzyAgent, { memoryStore, type ChatzyAgentOptions } from '../src/index.js'
-import { API_KEY, CHATBOT_ID, COOKIE_SECRET, call, sessionCookieOf, startChatzy } from './helpers.js'
+import chatzyAgent, { memoryStore } from '../src/index.js'
+import { API_KEY, CHATBOT_ID, COOKIE_SECRET, call, registrationError, validOptions, sessionCookieOf, startChatzy } from './helpers.js'
 
-const valid: ChatzyAgentOptions = {
-  apiKey: API_KEY,
-  chatbotId: CHATBOT_ID,
-  identify: () => 'user123',
-  apiUrl: 'http://127.0.0.1:1',
-  cookie: { secret: COOKIE_SECRET },
-}
-
-async function register(options: unknown): Promise<unknown> {
-  const app = Fastify()
-  try {
-    await app.register(chatzyAgent, options as ChatzyAgentOptions)
-    await app.ready()
-    return undefined
-  } catch (error) {
-    return error
-  } finally {
-    await app.close()
-  }
-}
+const valid = validOptions
+const register = (options: unknown) => registrationError(options)
 
 test('valid options register', async () => {
   assert.equal(await register(valid), undefined)

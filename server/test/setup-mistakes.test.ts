@@ -1,8 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify from 'fastify'
-import chatzyAgent, { type ChatzyAgentOptions } from '../src/index.js'
-import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, captureLogs, sessionCookieOf, startApp, startChatzy } from './helpers.js'
+import chatzyAgent from '../src/index.js'
+import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, registrationError, validOptions, call, captureLogs, sessionCookieOf, startApp, startChatzy } from './helpers.js'
 
 /*
  * The mistakes a newcomer makes while setting the plugin up, each answered with what to do:
@@ -10,25 +10,12 @@ import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, call, captureLogs, sessio
  * plain-http page.
  */
 
-const valid: ChatzyAgentOptions = {
-  apiKey: API_KEY,
-  chatbotId: CHATBOT_ID,
-  identify: () => 'user123',
-  apiUrl: 'http://127.0.0.1:1',
-  cookie: { secret: COOKIE_SECRET },
-}
+const valid = validOptions
 
-async function registrationError(options: unknown): Promise<string> {
-  const app = Fastify()
-  try {
-    await app.register(chatzyAgent, options as ChatzyAgentOptions)
-    await app.ready()
-  } catch (error) {
-    return (error as Error).message
-  } finally {
-    await app.close()
-  }
-  assert.fail('registration must fail')
+/** The message of the error that registering `options` must throw. */
+async function registrationMessage(options: unknown): Promise<string> {
+  const error = await registrationError(options)
+  return error?.message ?? assert.fail('registration must fail')
 }
 
 test('a short cookie.secret or encryptionKey says the length needed and how to make one, never the secret', async () => {
@@ -37,28 +24,28 @@ test('a short cookie.secret or encryptionKey says the length needed and how to m
     { ...valid, cookie: { secret: [COOKIE_SECRET, 'hunter2'] } },
     { ...valid, encryptionKey: 'hunter2' },
   ]) {
-    const message = await registrationError(options)
+    const message = await registrationMessage(options)
     assert.match(message, /"(cookie\.secret|encryptionKey)"/)
     assert.match(message, /at least 32 characters \(got .*7.*\)/)
     assert.match(message, /openssl rand -hex 32/)
     assert.doesNotMatch(message, /hunter2/)
   }
-  assert.match(await registrationError({ ...valid, cookie: undefined }), /"cookie": required: \{ secret \}.*openssl rand -hex 32/)
+  assert.match(await registrationMessage({ ...valid, cookie: undefined }), /"cookie": required: \{ secret \}.*openssl rand -hex 32/)
   // `secret: process.env.COOKIE_SECRET!` with the variable unset.
-  assert.match(await registrationError({ ...valid, cookie: { secret: undefined } }), /"cookie\.secret": required, at least 32 characters \(is its environment variable unset\?\).*openssl rand -hex 32/)
+  assert.match(await registrationMessage({ ...valid, cookie: { secret: undefined } }), /"cookie\.secret": required, at least 32 characters \(is its environment variable unset\?\).*openssl rand -hex 32/)
 })
 
 test('a missing apiKey says it is required and asks whether CHATZY_API_KEY is set', async () => {
   for (const apiKey of [undefined, '']) {
-    assert.match(await registrationError({ ...valid, apiKey }), /"apiKey": required: .*CHATZY_API_KEY unset\?/)
+    assert.match(await registrationMessage({ ...valid, apiKey }), /"apiKey": required: .*CHATZY_API_KEY unset\?/)
   }
 })
 
 test('a chatbotId that is not a uuid fails registration, showing the shape Chatzy uses', async () => {
   for (const chatbotId of ['my-support-bot', [CHATBOT_ID, '8a1e3f18-991b-4a2e-9973'], '']) {
-    assert.match(await registrationError({ ...valid, chatbotId }), /"chatbotId": expected a chatbot id, a uuid like 8a1e3f18-991b-4a2e-9973-f53e7fc94ff1/)
+    assert.match(await registrationMessage({ ...valid, chatbotId }), /"chatbotId": expected a chatbot id, a uuid like 8a1e3f18-991b-4a2e-9973-f53e7fc94ff1/)
   }
-  assert.match(await registrationError({ ...valid, chatbotId: undefined }), /"chatbotId": required/)
+  assert.match(await registrationMessage({ ...valid, chatbotId: undefined }), /"chatbotId": required/)
   // Upper-case hex is still a uuid.
   const app = Fastify()
   await app.register(chatzyAgent, { ...valid, chatbotId: CHATBOT_ID.toUpperCase() })

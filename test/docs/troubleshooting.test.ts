@@ -1,8 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import Fastify from 'fastify'
-import chatzyAgent, { type ChatzyAgentOptions } from '../../server/src/index.js'
+import type { ChatzyAgentOptions } from '../../server/src/index.js'
+import { registrationError } from '../../server/test/helpers.js'
 import { DROPPED_WARNING } from '../../server/src/cookie.js'
 
 /*
@@ -19,17 +19,8 @@ const valid: ChatzyAgentOptions = {
 }
 
 async function registrationMessage(options: unknown, twice = false): Promise<string> {
-  const app = Fastify()
-  try {
-    await app.register(chatzyAgent, options as ChatzyAgentOptions)
-    if (twice) await app.register(chatzyAgent, options as ChatzyAgentOptions)
-    await app.ready()
-  } catch (error) {
-    return (error as Error).message
-  } finally {
-    await app.close()
-  }
-  assert.fail('registration must fail')
+  const error = await registrationError(options, { twice })
+  return error?.message ?? assert.fail('registration must fail')
 }
 
 /** The constant start of a message: up to where a value (a length, an id, an origin) comes in. */
