@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 import { memoryStore, redisStore, type SessionStore, type StoredSession } from '../src/index.js'
 import { connectRedis, startRedisServer, type RedisServer } from '../../test/redis-server.js'
-import { buildApp, call, captureLogs, sessionCookieOf, startApp, startChatzy } from './helpers.js'
+import { CHATBOT_ID, buildApp, call, captureLogs, sessionCookieOf, startApp, startChatzy } from './helpers.js'
 
 let server: RedisServer
 const clients: Redis[] = []
@@ -117,6 +117,21 @@ for (const kind of ['memoryStore', 'redisStore'] as const) {
     await new Promise((resolve) => setTimeout(resolve, 1_400))
     await sessions(app, 'alice', 2)
     assert.equal((await refreshWith(app, 'alice', first!)).statusCode, 401, 'the third live session ends the oldest')
+  })
+}
+
+for (const kind of ['memoryStore', 'redisStore'] as const) {
+  test(`addUserSession (${kind}): the session being added never ends itself, even when its expiry is the earliest (mints that ran at once)`, async () => {
+    const store = kind === 'memoryStore' ? memoryStore() : redisStore({ client: await redis(), keyPrefix: `self-${Date.now()}:` })
+    const now = Date.now()
+    const add = async (id: string, expiresAt: number) => {
+      const session: StoredSession = { user_id: 'alice', chatbot_id: CHATBOT_ID, access_token: `at-${id}`, access_expires_at: now + 5_000, refresh_token: `rt-${id}`, refresh_expires_at: expiresAt, upstream_at: now }
+      await store.set(id, session, expiresAt - now)
+      return store.addUserSession!('alice', id, expiresAt, 2)
+    }
+    assert.deepEqual(await add('a', now + 20_000), [])
+    assert.deepEqual(await add('b', now + 30_000), [])
+    assert.deepEqual(await add('c', now + 10_000), ['a'])
   })
 }
 

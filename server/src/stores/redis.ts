@@ -45,15 +45,19 @@ return { count, ttl }`
  * A user's sessions in a sorted set scored by expiry (all live as long as a refresh token, so
  * the lowest score is the oldest session). In one atomic step: drop the expired, add the new
  * one, take the oldest beyond the maximum off and answer their ids, and let the set expire
- * with its last session.
+ * with its last session. The session being added is never among them: mints that run at once
+ * may carry expiries in another order than they reach this script, and the one that just
+ * arrived must not end itself, unindexed and alive.
  */
 const ADD_USER_SESSION = `redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[4])
 redis.call('zadd', KEYS[1], ARGV[2], ARGV[1])
 local over = redis.call('zcard', KEYS[1]) - tonumber(ARGV[3])
 local ended = {}
 if over > 0 then
-  ended = redis.call('zrange', KEYS[1], 0, over - 1)
-  redis.call('zremrangebyrank', KEYS[1], 0, over - 1)
+  for _, old in ipairs(redis.call('zrange', KEYS[1], 0, over)) do
+    if old ~= ARGV[1] and #ended < over then ended[#ended + 1] = old end
+  end
+  if #ended > 0 then redis.call('zrem', KEYS[1], unpack(ended)) end
 end
 local last = redis.call('zrange', KEYS[1], -1, -1, 'withscores')
 redis.call('pexpireat', KEYS[1], last[2])
