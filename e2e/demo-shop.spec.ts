@@ -166,6 +166,9 @@ for (const [name, device] of [['a 390×844 touch phone', { viewport: PHONE, hasT
 for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
   test(`at ${name} width the open panel's header sits above the agent, covering none of it`, async ({ page, demo }) => {
     await page.setViewportSize(viewport)
+    // Layout, not motion: the boxes below are read one after another, and must not be read
+    // from different frames of the panel's slide-in.
+    await page.emulateMedia({ reducedMotion: 'reduce' })
     await signInQuietly(page, demo)
     await page.goto(`${demo.hostUrl}/shop`)
     await launcher(page).click()

@@ -23,6 +23,8 @@ svg { inline-size: 24px; fill: currentColor }
 /* An absolutely placed grid child with a grid area is placed in that area, below the padding:
    the header takes no area, so it sits in the padding the panel keeps for it. */
 .bar { position: absolute; grid-area: auto; inset: env(safe-area-inset-top, 0px) 0 auto; block-size: 48px; display: flex; align-items: center; justify-content: space-between; padding-inline-start: 16px; background: var(--_a); color: #fff }
+/* The close button fills the header's height exactly, whatever its glyph's font: never over the conversation. */
+.bar button { block-size: 100%; padding-block: 0 }
 @media (max-width: 480px) { [part=panel] { inset: 0 !important; inline-size: auto; block-size: 100dvh; border-radius: 0 } }
 @media (prefers-reduced-motion: no-preference) {
   [part=panel] { transition: all .2s allow-discrete }
