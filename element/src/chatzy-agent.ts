@@ -8,14 +8,11 @@ import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, originOf, type 
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
 import { RetryLater, TokenClient, TokenError, checkChatbotId, type Renewal } from './token-client.js'
-import { ENGLISH, type ChatzyAgentStrings } from './strings.js'
+import { Notices, TEMPLATE } from './notices.js'
+import type { ChatzyAgentStrings } from './strings.js'
 import { styles } from './styles.js'
 
 export type ChatzyAgentStatus = 'idle' | 'loading' | 'ready' | 'refreshing' | 'error'
-
-// Static markup, no data: the token and the iframe URL never go through HTML parsing.
-const TEMPLATE = '<div part="base"><slot name="loading"><div class="notice" role="status"></div></slot>'
-  + '<slot name="error"><div class="notice" role="alert"><p></p><button type="button"></button></div></slot></div>'
 
 /**
  * Embeds the Chatzy AI agent iframe for the signed-in user and keeps its access token fresh
@@ -110,8 +107,7 @@ export class ChatzyAgent extends ReactiveElement {
   #tabs?: SignOutChannel
   #schedule = new RefreshSchedule(() => void this.#push('ahead'), () => this.#recover())
   #link = new FrameLink(() => this.#appOrigin, () => this.#ready(), (message, form) => this.#receive(message, form))
-  #notice?: HTMLElement
-  #retryButton?: HTMLElement
+  #notices?: Notices
   #launcher = new LauncherController(this, () => void this.#start())
   #user?: string
   #expiry = 0
@@ -124,9 +120,7 @@ export class ChatzyAgent extends ReactiveElement {
   protected override createRenderRoot() {
     const root = super.createRenderRoot() as ShadowRoot
     root.innerHTML = TEMPLATE
-    this.#notice = root.querySelector('p') ?? undefined
-    this.#retryButton = root.querySelector('button') ?? undefined
-    this.#retryButton?.addEventListener('click', () => this.#retry())
+    this.#notices = new Notices(root, () => this.#retry())
     return root
   }
 
@@ -146,15 +140,7 @@ export class ChatzyAgent extends ReactiveElement {
   }
 
   protected override updated(changed: PropertyValues<this>) {
-    const texts: ChatzyAgentStrings = { ...ENGLISH, ...this.strings }
-    const loading = this.renderRoot.querySelector('[role=status]')
-    if (loading) loading.textContent = texts.loading
-    if (this.#retryButton) {
-      this.#retryButton.textContent = texts.retry
-      // A setup mistake stays one whatever the user presses.
-      this.#retryButton.hidden = this.#failure?.code === 'config'
-    }
-    if (this.#notice && this.#failure) this.#notice.textContent = texts[this.#failure.code]
+    this.#notices?.say(this.strings, this.#failure)
     this.#link.describe(this.title, this.allow)
     // Another chatbot, server or app: start again cleanly (the old iframe and session are of no use).
     const restart = (['chatbotId', 'endpoint', 'appUrl'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined)
