@@ -1,4 +1,6 @@
 import { expect, type Page } from '@playwright/test'
+import type { ChatzyAgent } from '../element/src/chatzy-agent.js'
+import { expectWorkingLauncher } from './examples-launcher.js'
 import { frameState } from './fixtures.js'
 
 /**
@@ -34,4 +36,22 @@ export async function expectWorkingFrameworkExample(page: Page, url: string) {
   // A ref call that goes through the server too.
   await page.getByRole('button', { name: 'Refresh token' }).click()
   await expect(page.locator('#log')).toContainText('token refreshed (manual)')
+}
+
+/**
+ * A framework example's launcher variant at `url`: a working launcher (mode, position and open
+ * bound, open/close listeners), then switched inline live by the app, keeping the same iframe.
+ */
+export async function expectLauncherSwitchedInline(page: Page, url: string) {
+  const pageErrors: Error[] = []
+  page.on('pageerror', (error) => pageErrors.push(error))
+  await expectWorkingLauncher(page, url)
+  expect(await page.locator('chatzy-agent').evaluate((element) => (element as ChatzyAgent).position)).toBe('bottom-right')
+  const { loadId } = await frameState(page)
+  await page.getByRole('button', { name: 'Show inline' }).click()
+  await expect.poll(() => page.locator('chatzy-agent').evaluate((element) => (element as ChatzyAgent).mode)).toBe('inline')
+  await expect(page.locator('chatzy-agent').locator('[part=launcher]')).toBeHidden()
+  await expect(page.locator('chatzy-agent iframe')).toBeVisible()
+  expect((await frameState(page)).loadId).toBe(loadId)
+  expect(pageErrors).toEqual([])
 }

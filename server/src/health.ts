@@ -18,7 +18,7 @@ export interface ChatzyHealth {
 }
 
 /**
- * A session id no session can have (real ones are 22 base64url characters): reading it asks the
+ * A session id no session can have (real ones are 43 base64url characters): reading it asks the
  * store a real question, and never finds anything.
  */
 const PROBE_ID = 'health-probe'
