@@ -318,6 +318,27 @@ test('docs/element.md\'s several-chatbots page uses only chatbots its server lis
   assert.match(page, /<meta name="viewport"/)
 })
 
+// --- the files and tests the docs point at ---
+
+/** Paths of the repository's code, for looking a bare file name up. */
+const allCode = codeFiles()
+
+test('every test file the docs name exists, and the security model\'s files are in server/src', () => {
+  const missing: string[] = []
+  for (const doc of DOCS) {
+    for (const [name] of read(doc).matchAll(/[\w./-]+\.(?:test|spec)\.ts\b/g)) {
+      const found = name.includes('/') ? existsSync(new URL(name, root)) : allCode.some((path) => path.endsWith(`/${name}`))
+      if (!found) missing.push(`${doc} names ${name}, which no test file is`)
+    }
+  }
+  for (const row of table('docs/server.md', 'Security model')) {
+    for (const [, name] of row[2]!.matchAll(/`([\w/.-]+\.ts)`/g)) {
+      if (!existsSync(new URL(name!.includes('/') ? name! : `server/src/${name}`, root))) missing.push(`docs/server.md's security model says rule ${row[0]} is enforced in ${name}, which is not in server/src`)
+    }
+  }
+  assert.deepEqual(missing, [])
+})
+
 // --- links between the pages ---
 
 const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')
