@@ -148,7 +148,8 @@ async function optionSchemas(): Promise<Map<string, Schema>> {
   return options
 }
 
-const serverSources = list('server/src/').filter((name) => name.endsWith('.ts')).map((name) => read(`server/src/${name}`)).join('\n')
+const serverSources = ['server/src/', 'server/src/stores/']
+  .flatMap((dir) => list(dir).filter((name) => name.endsWith('.ts')).map((name) => read(`${dir}${name}`))).join('\n')
 
 /** A constant of server/src (`const WEEK_SECONDS = 7 * 24 * 3600`, `DEFAULT_APP_URL = '…'`), evaluated. */
 function constant(name: string): number | string | undefined {
@@ -229,6 +230,34 @@ test('defaults quoted in prose (`refreshMarginMs` (30 s), mintLimit 10 per 60 s,
   }
   assert.ok(codeDefault('mintLimit.max') !== undefined && codeDefault('refreshMarginMs') !== undefined, 'no defaults found in server/src: update test/docs/figures.test.ts')
   assert.deepEqual(wrong, [])
+})
+
+test('the plugin\'s bounds, as the docs give them: bodies, Chatzy\'s answers, Retry-After, the floor\'s wait, the store\'s deadline, maxSessions', () => {
+  const kib = (name: string) => `${Number(constant(name)) / 1024} KiB`
+  const seconds = (ms: number | string | undefined) => `${Number(ms) / 1000} s`
+  const storeBound = Number(/guardStore\(store: SessionStore, timeoutMs = ([\d_]+)\)/.exec(serverSources)?.[1]?.replaceAll('_', ''))
+  const claims: [string, RegExp, string, string][] = [
+    ['docs/server.md', /at most\s+(\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/routes.ts)'],
+    ['docs/server.md', /body over (\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/routes.ts)'],
+    ['docs/reference.md', /body over (\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/routes.ts)'],
+    ['README.md', /bodies are capped at (\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/routes.ts)'],
+    ['docs/server.md', /off-schema, over (\d+ KiB)/, kib('MAX_ANSWER_BYTES'), 'MAX_ANSWER_BYTES (server/src/chatzy-client.ts)'],
+    ['docs/server.md', /answers over (\d+ KiB) cut off/, kib('MAX_ANSWER_BYTES'), 'MAX_ANSWER_BYTES (server/src/chatzy-client.ts)'],
+    ['docs/server.md', /\(capped at (\d+ s)\)/, seconds(constant('MAX_RETRY_AFTER_MS')), 'MAX_RETRY_AFTER_MS (server/src/chatzy-client.ts)'],
+    ['docs/server.md', /more than (\d+ s) (?:left|away)/, seconds(constant('MAX_FLOOR_WAIT_MS')), 'MAX_FLOOR_WAIT_MS (server/src/broker.ts)'],
+    ['docs/reference.md', /more than (\d+ s) from its end/, seconds(constant('MAX_FLOOR_WAIT_MS')), 'MAX_FLOOR_WAIT_MS (server/src/broker.ts)'],
+    ['docs/server.md', /did not answer within (\d+ s)/, seconds(storeBound), 'guardStore\'s timeoutMs (server/src/store-guard.ts)'],
+    ['docs/server.md', /`CHATZY_STORE_UNAVAILABLE` \((\d+ s) bound\)/, seconds(storeBound), 'guardStore\'s timeoutMs (server/src/store-guard.ts)'],
+    ['docs/reference.md', /bounded, (\d+ s)\)/, seconds(storeBound), 'guardStore\'s timeoutMs (server/src/store-guard.ts)'],
+    ['docs/server.md', /memoryStore\(\{ maxSessions = ([\d_]+) \}\)/, String(codeDefault('maxSessions')), 'maxSessions (server/src/stores/memory.ts)'],
+    ['docs/reference.md', /memoryStore\(\{ maxSessions = ([\d_]+) \}\)/, String(codeDefault('maxSessions')), 'maxSessions (server/src/stores/memory.ts)'],
+  ]
+  for (const [doc, pattern, actual, name] of claims) {
+    for (const match of stated(doc, pattern, name)) {
+      const documented = /^[\d_]+$/.test(match[1]!) ? String(Number(match[1]!.replaceAll('_', ''))) : match[1]
+      assert.equal(documented, actual, `${doc} gives ${match[1]}; ${name} makes it ${actual}`)
+    }
+  }
 })
 
 // --- the element's own figures ---
