@@ -286,6 +286,45 @@ test('docs/element.md\'s retry, timeout and loop-breaker figures are the element
   }
 })
 
+/** The rows of the table whose header row starts with `| first |`, as cells. */
+function tableByHeader(doc: string, first: string): string[][] {
+  const lines = read(doc).split('\n')
+  const start = lines.findIndex((line) => line.startsWith(`| ${first} |`))
+  assert.ok(start >= 0, `${doc} has no table headed "${first}"`)
+  const rows: string[][] = []
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break
+    rows.push(line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()))
+  }
+  return rows
+}
+
+test('the element\'s attribute and CSS custom property defaults in the docs are the code\'s', () => {
+  const manifest = JSON.parse(read('custom-elements.json')) as { modules: { declarations?: { tagName?: string; attributes?: { name: string; default?: string }[] }[] }[] }
+  const element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'chatzy-agent')!
+  const attributeDefault = new Map(element.attributes!.map((a) => [a.name, a.default?.replace(/^'(.*)'$/, '$1')]))
+  const styles = list('element/src/').filter((name) => name.endsWith('.ts')).map((name) => read(`element/src/${name}`)).join('\n')
+  const cssDefault = new Map([...styles.matchAll(/var\((--chatzy-agent-[a-z-]+), ([^)]+)\)/g)].map((m) => [m[1]!, m[2]!.trim()]))
+  const unquote = (cell: string) => /^`'?([^`']*)'?`/.exec(cell)?.[1]
+  const wrong: string[] = []
+  for (const [doc, column] of [['docs/element.md', 2], ['docs/reference.md', 3]] as const) {
+    for (const row of tableByHeader(doc, 'attribute')) {
+      const name = code(row[0])
+      const documented = unquote(row[column]!)
+      if (name === '' || documented === undefined) continue
+      if (documented !== attributeDefault.get(name)) wrong.push(`${doc} gives ${name} the default ${row[column]}; the element's is ${attributeDefault.get(name) ?? 'none'}`)
+    }
+  }
+  for (const [doc, first] of [['docs/element.md', 'custom property'], ['docs/reference.md', 'property']] as const) {
+    const rows = tableByHeader(doc, first)
+    assert.ok(rows.length >= cssDefault.size, `${doc}'s custom property table lacks some of ${[...cssDefault.keys()].join(', ')}`)
+    for (const row of rows) {
+      if (unquote(row[1]!) !== cssDefault.get(code(row[0]))) wrong.push(`${doc} gives ${code(row[0])} the default ${row[1]}; element/src has ${cssDefault.get(code(row[0])) ?? 'no var() fallback'}`)
+    }
+  }
+  assert.deepEqual(wrong, [])
+})
+
 // --- ports ---
 
 test('the ports the docs give are the ones the demo, the mock and each example listen on by default', () => {
