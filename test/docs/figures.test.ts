@@ -347,6 +347,15 @@ test('the ports the docs give are the ones the demo, the mock and each example l
   }
 })
 
+test('the mock Chatzy\'s token lifetime the README and examples/README.md give is the one the demo and the examples start it with', () => {
+  const lifetime = (file: string) => Number(/MOCK_ACCESS_TTL_MS \?\? ([\d_]+)/.exec(read(file))?.[1]?.replaceAll('_', '')) / 1000
+  for (const [doc, file] of [['README.md', 'demo/start.ts'], ['examples/README.md', 'examples/shared/backend.ts']] as const) {
+    for (const match of stated(doc, /tokens (?:that )?live\s+(\d+) seconds/, 'the mock\'s token lifetime')) {
+      assert.equal(Number(match[1]), lifetime(file), `${doc} gives the mock's tokens ${match[1]} s; ${file} starts it with ${lifetime(file)} s`)
+    }
+  }
+})
+
 // --- the README's pictures ---
 
 test('the README\'s pictures are the ones npm run screenshots makes, each in docs/images and small', () => {
