@@ -189,7 +189,8 @@ export const CHECKS: Check[] = [
       await page.press('Escape')
       await eventually(async () => assert.equal(await isOpen(page), false))
       assert.equal(await focused(page), 'part=launcher')
-      assert.equal(await visible(page, '[part=panel]'), false)
+      // Gone once its exit has played.
+      await eventually(async () => assert.equal(await visible(page, '[part=panel]'), false))
       await noErrors(page)
     },
   },

@@ -26,8 +26,13 @@ svg { inline-size: 24px; fill: currentColor }
 /* The close button fills the header's height exactly, whatever its glyph's font: never over the conversation. */
 .bar button { block-size: 100%; padding-block: 0 }
 @media (max-width: 480px) { [part=panel] { inset: 0 !important; inline-size: auto; block-size: 100dvh; border-radius: 0 } }
+/* Before its first update the box is still the inline one: in launcher mode it never shows as such,
+   so that the panel's first style (closed, or restored open) has nothing to move or fade from. */
+:host([mode=launcher]) [part=base] { display: none }
 @media (prefers-reduced-motion: no-preference) {
-  [part=panel] { transition: all .2s allow-discrete }
+  /* Only the entrance and exit move: with \`all\`, WebKit also animates the box's place and size
+     from the inline box's when the part changes and the popover opens in the same update. */
+  [part=panel] { transition: opacity .2s, translate .2s, display .2s allow-discrete, overlay .2s allow-discrete }
   [part=panel]:not(:popover-open) { opacity: 0; translate: 0 16px }
   @starting-style { [part=panel]:popover-open { opacity: 0; translate: 0 16px } }
 }
