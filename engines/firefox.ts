@@ -1,8 +1,9 @@
 import puppeteer, { type Browser, type Frame, type KeyInput, type Page as PuppeteerPage } from 'puppeteer-core'
 import { fromPage, pageScript, type Context, type ContextOptions, type Engine, type Key, type Page } from './driver.js'
 
-/** Debian's Firefox ESR unless FIREFOX_PATH names another Firefox (any recent one speaks BiDi). */
-export const firefoxPath = () => process.env.FIREFOX_PATH || '/usr/bin/firefox-esr'
+/** Debian's Firefox ESR (a Mac's Firefox) unless FIREFOX_PATH names another (any recent one speaks BiDi). */
+export const firefoxPath = () => process.env.FIREFOX_PATH
+  || (process.platform === 'darwin' ? '/Applications/Firefox.app/Contents/MacOS/firefox' : '/usr/bin/firefox-esr')
 
 const DEFAULT_VIEWPORT = { width: 1280, height: 800 }
 const KEYS: Record<Key, KeyInput[]> = {

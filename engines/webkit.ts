@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -8,7 +9,10 @@ import { driverReady, WebDriverSession } from './webdriver.js'
 
 /** WebKitGTK's driver and browser, as Debian's webkit2gtk-driver package installs them. */
 export const WEBKIT_DRIVER = 'WebKitWebDriver'
-export const MINIBROWSER = process.env.MINIBROWSER_PATH || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser'
+export function miniBrowserPath(): string {
+  const paths = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].map((arch) => `/usr/lib/${arch}/webkit2gtk-4.1/MiniBrowser`)
+  return process.env.MINIBROWSER_PATH || paths.find((path) => existsSync(path)) || paths[0]!
+}
 
 const DEFAULT_WINDOW = { width: 1280, height: 800 }
 const KEYS: Record<Key, string[]> = {
@@ -104,7 +108,7 @@ export async function webkit(): Promise<Engine> {
   }
   const normal = await start()
   let reduced: Promise<string> | undefined
-  const capabilities = { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } }
+  const capabilities = { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: miniBrowserPath(), args: ['--automation'] } }
   const probe = await WebDriverSession.create(normal, capabilities)
   const version = String(probe.capabilities.browserVersion)
   await probe.close()
