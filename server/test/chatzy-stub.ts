@@ -54,6 +54,10 @@ export async function startChatzyStub(plan: (call: StubCall) => { behaviour: Beh
     plan(next: typeof plan) {
       current = next
     },
+    /** Drops every call still waiting for its answer (a hung one fails with a reset). */
+    drop() {
+      for (const response of open) response.socket?.destroy()
+    },
     close: () => {
       for (const response of open) response.destroy()
       server.closeAllConnections()
