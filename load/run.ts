@@ -45,8 +45,10 @@ const config: ServerConfig = {
 const HOSTILE_LOOPS = 2
 // One fault kind at a time, each for a few seconds; `every: 10` makes one upstream call in ten fail.
 // Outages and garbage only: a refusal of both the refresh token and the re-mint ends a session
-// by design (401, the element starts a new one), which the fault suites cover.
-const FAULTS: Fault[] = ['status-500', 'reset', 'non-json', 'schema', 'oversized', 'delay', 'hang']
+// by design (401, the element starts a new one), which the fault suites cover. Hangs first:
+// everyone loads the page at once while one mint in ten never answers, and those hung calls all
+// reach their deadline together.
+const FAULTS: Fault[] = ['hang', 'status-500', 'reset', 'non-json', 'schema', 'oversized', 'delay']
 const FAULT_PERIOD_MS = 3_000
 const GRACE_MS = 15_000
 
