@@ -15,7 +15,7 @@ export interface ChatzyClientOptions {
   apiKey: string
   /** Deadline of one upstream operation, retries included; each attempt gets its share of it (`attemptShare`). */
   timeoutMs: number
-  /** Extra attempts after a network error or a 5xx. */
+  /** Extra attempts after a network error, a 5xx or an attempt past its share of the deadline. */
   retries: number
   /** Failed operations of this many distinct users (with no success meanwhile) open a chatbot's breaker; how long it then fails fast. */
   breakerThreshold?: number
@@ -64,7 +64,7 @@ class Throttled extends Error {
  * it for the last attempt. A hung attempt then leaves half the deadline to a retry, and the first
  * attempt still gets the longest share, so a slow but healthy Chatzy is not cut off early.
  */
-export function attemptShare(remaining: number, last: boolean): number {
+function attemptShare(remaining: number, last: boolean): number {
   return last ? remaining : Math.max(1, Math.floor(remaining / 2))
 }
 
