@@ -34,8 +34,9 @@ const config: ServerConfig = {
   accessTtlMs: ttlMs,
   refreshMarginMs: Math.round(ttlMs / 5),
   minRefreshIntervalMs: Math.round(ttlMs / 5),
-  // Long enough that a busy machine's slow answers are not abandoned (and re-asked) as timeouts.
-  timeoutMs: 4_000,
+  // Long enough that a busy machine's slow answers are not abandoned (and re-asked) as timeouts:
+  // the first attempt gets half of it (4 s), a retry after a hang the rest.
+  timeoutMs: 8_000,
   retries: 2,
   instances,
   hostileUser: 'load-hostile',
