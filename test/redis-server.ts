@@ -166,3 +166,26 @@ export async function connectRedis(url: string): Promise<Redis> {
   await client.connect()
   return client
 }
+
+/**
+ * One Redis server for a test file: started before its tests, stopped after them with every
+ * client `connect()` gave out.
+ */
+export function redisForTests(hooks: { before(fn: () => unknown): void; after(fn: () => unknown): void }): { connect(): Promise<Redis> } {
+  let server: RedisServer | undefined
+  const clients: Redis[] = []
+  hooks.before(async () => {
+    server = await startRedisServer()
+  })
+  hooks.after(async () => {
+    for (const client of clients) client.disconnect()
+    await server?.close()
+  })
+  return {
+    async connect() {
+      const client = await connectRedis(server!.url)
+      clients.push(client)
+      return client
+    },
+  }
+}

@@ -1,25 +1,11 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Redis } from 'ioredis'
 import type { FastifyInstance } from 'fastify'
 import { memoryStore, redisStore } from '../src/index.js'
-import { connectRedis, startRedisServer, type RedisServer } from '../../test/redis-server.js'
+import { redisForTests } from '../../test/redis-server.js'
 import { buildApp, call, recordKeyOf, sessionCookieOf, startApp, startChatzy } from './helpers.js'
 
-let server: RedisServer
-const clients: Redis[] = []
-before(async () => {
-  server = await startRedisServer()
-})
-after(async () => {
-  for (const client of clients) client.disconnect()
-  await server?.close()
-})
-async function redis(): Promise<Redis> {
-  const client = await connectRedis(server.url)
-  clients.push(client)
-  return client
-}
+const redis = redisForTests({ before, after }).connect
 const stores = {
   memoryStore: () => memoryStore(),
   redisStore: async () => redisStore({ client: await redis(), keyPrefix: `edges-${Date.now()}-${Math.random()}:` }),
