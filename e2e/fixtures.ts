@@ -116,6 +116,8 @@ export interface MountOptions {
   scripts?: string
   /** Path of the test page on the host origin. */
   path?: string
+  /** Response headers of the test page (e.g. a Content-Security-Policy). */
+  headers?: Record<string, string>
 }
 
 /**
@@ -148,7 +150,7 @@ ${options.scripts ?? '<script type="module" src="/assets/chatzy-agent.js"></scri
   // Playwright serves this page itself, so Chromium cannot know it comes from loopback: allow
   // it to embed the loopback mock Chatzy (a real site embeds the public app.chatzy.ai).
   await page.context().grantPermissions(['local-network-access'])
-  await page.route(`${demo.hostUrl}${path}`, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }))
+  await page.route(`${demo.hostUrl}${path}`, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', headers: options.headers, body: html }))
   await page.goto(`${demo.hostUrl}${path}`)
 }
 

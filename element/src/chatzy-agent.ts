@@ -8,7 +8,7 @@ import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, originOf, type 
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
 import { RetryLater, TokenClient, TokenError, checkChatbotId, type Renewal } from './token-client.js'
-import { Notices, TEMPLATE } from './notices.js'
+import { Notices } from './notices.js'
 import type { ChatzyAgentStrings } from './strings.js'
 import { styles } from './styles.js'
 
@@ -107,7 +107,7 @@ export class ChatzyAgent extends ReactiveElement {
   #tabs?: SignOutChannel
   #schedule = new RefreshSchedule(() => void this.#push('ahead'), () => this.#recover())
   #link = new FrameLink(() => this.#appOrigin, () => this.#ready(), (message, form) => this.#receive(message, form))
-  #notices?: Notices
+  #notices = new Notices(() => this.#retry())
   #launcher = new LauncherController(this, () => void this.#start())
   #user?: string
   #expiry = 0
@@ -118,9 +118,8 @@ export class ChatzyAgent extends ReactiveElement {
   #later = new RetryLater()
 
   protected override createRenderRoot() {
-    const root = super.createRenderRoot() as ShadowRoot
-    root.innerHTML = TEMPLATE
-    this.#notices = new Notices(root, () => this.#retry())
+    const root = super.createRenderRoot()
+    root.append(this.#notices.box)
     return root
   }
 
@@ -140,7 +139,7 @@ export class ChatzyAgent extends ReactiveElement {
   }
 
   protected override updated(changed: PropertyValues<this>) {
-    this.#notices?.say(this.strings, this.#failure)
+    this.#notices.say(this.strings, this.#failure)
     this.#link.describe(this.title, this.allow)
     // Another chatbot, server or app: start again cleanly (the old iframe and session are of no use).
     const restart = (['chatbotId', 'endpoint', 'appUrl'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined)
