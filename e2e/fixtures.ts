@@ -40,7 +40,7 @@ async function startStranger(): Promise<{ url: string; close(): Promise<void> }>
 }
 
 /** The demo (host app + mock Chatzy on another origin), fresh for each test. */
-export const test = base.extend<{ demo: Demo; accessTtlMs: number; minRefreshIntervalMs: number | undefined; stranger: { url: string } }>({
+export const test = base.extend<{ demo: Demo; accessTtlMs: number; minRefreshIntervalMs: number | undefined; otherChatbotIds: string[]; stranger: { url: string } }>({
   accessTtlMs: [4_000, { option: true }],
   /**
    * The plugin's per-session floor on upstream calls (its default when undefined). Tokens here
@@ -48,8 +48,10 @@ export const test = base.extend<{ demo: Demo; accessTtlMs: number; minRefreshInt
    * floor itself is tested in server/test/limits-floor.test.ts.
    */
   minRefreshIntervalMs: [0, { option: true }],
-  demo: async ({ accessTtlMs, minRefreshIntervalMs }, use) => {
-    const demo = await startDemo({ accessTtlMs, ...(minRefreshIntervalMs !== undefined && { minRefreshIntervalMs }) })
+  /** Chatbots the plugin allows besides DEMO_CHATBOT_ID (a page with several agents). */
+  otherChatbotIds: [[], { option: true }],
+  demo: async ({ accessTtlMs, minRefreshIntervalMs, otherChatbotIds }, use) => {
+    const demo = await startDemo({ accessTtlMs, otherChatbotIds, ...(minRefreshIntervalMs !== undefined && { minRefreshIntervalMs }) })
     await use(demo)
     await demo.close()
   },

@@ -199,14 +199,14 @@ export class ChatzyAgent extends ReactiveElement {
   /** Ends the server session, removes the iframe, and signs the agent out in every other tab of this site too. */
   async signOut(): Promise<void> {
     const client = this.#tokenClient()
-    const tabs = this.#tabs ?? new SignOutChannel(this.endpoint, () => undefined)
+    const tabs = this.#tabs ?? new SignOutChannel(this.endpoint, this.chatbotId, () => undefined)
     this.#tabs = undefined
     this.#end()
     this.#link.forget()
     this.#launcher.tease()
     this.open = false
     this.status = 'idle'
-    await client.end().catch(() => undefined)
+    await client.end(this.chatbotId).catch(() => undefined)
     tabs.announce()
     tabs.close()
   }
@@ -216,6 +216,10 @@ export class ChatzyAgent extends ReactiveElement {
     return this.#client
   }
 
+  #channel(): SignOutChannel {
+    return new SignOutChannel(this.endpoint, this.chatbotId, () => this.#signedOutElsewhere())
+  }
+
   get #appOrigin(): string | undefined {
     return originOf(this.appUrl)
   }
@@ -223,7 +227,7 @@ export class ChatzyAgent extends ReactiveElement {
   /** Starts now, or once the element nears the viewport when lazy. */
   #begin() {
     this.#tabs?.close()
-    this.#tabs = new SignOutChannel(this.endpoint, () => this.#signedOutElsewhere())
+    this.#tabs = this.#channel()
     // A launcher starts on the user's intent (or open): the controller calls #start.
     if (this.mode === 'launcher') {
       if (this.open) void this.#start()
@@ -258,7 +262,7 @@ export class ChatzyAgent extends ReactiveElement {
     this.#observer = undefined
     if (this.#run) return
     const run = (this.#run = new AbortController())
-    this.#tabs ??= new SignOutChannel(this.endpoint, () => this.#signedOutElsewhere())
+    this.#tabs ??= this.#channel()
     this.status = 'loading'
     try {
       // Properties a framework sets right after inserting the element are in after the first update.

@@ -1,13 +1,14 @@
 const SIGN_OUT = 'sign-out'
 
 /**
- * Cross-tab sign-out: every `<chatzy-agent>` of the same site and endpoint listens on one
- * BroadcastChannel, so `signOut()` in one tab removes the agent from all of them.
+ * Cross-tab sign-out: every `<chatzy-agent>` of the same site, endpoint and chatbot listens on
+ * one BroadcastChannel, so `signOut()` in one tab removes that chatbot's agent from all of them;
+ * the server ends that chatbot's session only, so another chatbot's agents stay.
  */
 export class SignOutChannel {
   #channel: BroadcastChannel | undefined
 
-  constructor(endpoint: string, onSignOut: () => void) {
+  constructor(endpoint: string, chatbotId: string, onSignOut: () => void) {
     if (typeof BroadcastChannel !== 'function') return
     let scope = endpoint
     try {
@@ -15,7 +16,7 @@ export class SignOutChannel {
     } catch {
       // Not a URL: the element reports it; the raw string still scopes the channel.
     }
-    this.#channel = new BroadcastChannel(`chatzy-agent ${scope}`)
+    this.#channel = new BroadcastChannel(`chatzy-agent ${scope} ${chatbotId}`)
     this.#channel.onmessage = (event: MessageEvent) => {
       if (event.data === SIGN_OUT) onSignOut()
     }

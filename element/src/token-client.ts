@@ -1,4 +1,4 @@
-import type { ErrorAnswer, RefreshAnswer, SessionAnswer } from '../../contract/wire.js'
+import type { EndRequest, ErrorAnswer, RefreshAnswer, RefreshRequest, SessionAnswer } from '../../contract/wire.js'
 import type { ChatzyErrorCode } from './events.js'
 
 /** A failed call to the plugin, classified for `chatzy-error`. */
@@ -142,14 +142,15 @@ export class TokenClient {
     return this.#renewal.promise
   }
 
-  end(): Promise<unknown> {
-    return this.#call('DELETE', '/session', {}, new AbortController().signal)
+  /** Ends this chatbot's session only (other chatbots' sessions under the same cookie stay). */
+  end(chatbotId: string): Promise<unknown> {
+    return this.#call('DELETE', '/session', { chatbot_id: chatbotId } satisfies EndRequest, new AbortController().signal)
   }
 
   async #renewOnce(chatbotId: string, expiresAt: number, signal: AbortSignal): Promise<Renewal> {
     await this.#slot(signal)
     try {
-      return this.#measure(await this.#retrying(() => this.#call<RefreshAnswer>('POST', '/refresh', expiresAt > 0 ? { expires_at: expiresAt } : {}, signal), signal))
+      return this.#measure(await this.#retrying(() => this.#call<RefreshAnswer>('POST', '/refresh', { chatbot_id: chatbotId, ...(expiresAt > 0 && { expires_at: expiresAt }) } satisfies RefreshRequest, signal), signal))
     } catch (error) {
       if (!(error instanceof TokenError) || error.status !== 401) throw error
       return this.session(chatbotId, signal).catch((again: unknown) => {

@@ -18,9 +18,9 @@ export const EXAMPLE_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
 const EpochMs = Type.Integer({ minimum: 0, maximum: 8.64e15 })
 
 export const SessionBody = Type.Object({ chatbot_id: Type.Optional(ChatbotId) }, { additionalProperties: false })
-export const RefreshBody = Type.Object({ expires_at: Type.Optional(EpochMs) }, { additionalProperties: false })
-/** `DELETE /session` takes nothing: no body, or `{}`. */
-export const EndBody = Type.Union([Type.Object({}, { additionalProperties: false }), Type.Undefined(), Type.Null()])
+export const RefreshBody = Type.Object({ chatbot_id: Type.Optional(ChatbotId), expires_at: Type.Optional(EpochMs) }, { additionalProperties: false })
+/** `DELETE /session` takes no body, `{}`, or the chatbot whose session ends. */
+export const EndBody = Type.Union([Type.Object({ chatbot_id: Type.Optional(ChatbotId) }, { additionalProperties: false }), Type.Undefined(), Type.Null()])
 
 export const SessionReply = Type.Object(
   {
