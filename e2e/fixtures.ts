@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
-import { test as base, expect, type Frame, type FrameLocator, type Page, type Request } from '@playwright/test'
+import { test as base, expect, type Frame, type FrameLocator, type Locator, type Page, type Request } from '@playwright/test'
+import type { ChatzyAgent } from '../element/src/chatzy-agent.js'
 import { startDemo, DEMO_CHATBOT_ID, type Demo } from '../demo/server.js'
 import { iframePage } from '../demo/mock-chatzy/iframe-page.js'
 
@@ -189,3 +190,12 @@ export function watchErrors(page: Page): Error[] {
 }
 
 export const agent = (page: Page) => page.locator('chatzy-agent')
+
+/**
+ * Idle, the default status: not reflected, so that markup a server rendered stays as it was
+ * rendered until the element has news (React's hydration compares every attribute).
+ */
+export async function expectIdle(element: Locator) {
+  await expect(element).not.toHaveAttribute('status')
+  expect(await element.evaluate((el) => (el as ChatzyAgent).status)).toBe('idle')
+}

@@ -7,12 +7,20 @@ import { FrameLink } from './frame-link.js'
 import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, originOf, type ChatzyMessage, type MessageForm } from './protocol.js'
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
-import { RetryLater, TokenClient, TokenError, checkChatbotId, type Renewal } from './token-client.js'
+import { RetryLater, TokenClient, TokenError, checkSetup, type Renewal } from './token-client.js'
 import { Notices } from './notices.js'
-import type { ChatzyAgentStrings } from './strings.js'
+import { SETUP, type ChatzyAgentStrings } from './strings.js'
 import { styles } from './styles.js'
 
 export type ChatzyAgentStatus = 'idle' | 'loading' | 'ready' | 'refreshing' | 'error'
+
+/**
+ * Reflected once it differs from its default (and when it comes back to it): the default is no
+ * attribute, so that markup a server rendered (React, Next.js) keeps exactly the attributes the
+ * server wrote until the element has news, and hydration finds no attribute it did not render.
+ * The styles' hooks are the non-default values (`[mode=launcher]`, `[status=error]`…).
+ */
+const reflectedUnlessDefault = { reflect: true, useDefault: true }
 
 /**
  * Embeds the Chatzy AI agent iframe for the signed-in user and keeps its access token fresh
@@ -50,10 +58,10 @@ export class ChatzyAgent extends ReactiveElement {
   // Declared here rather than with `@property()`: the decorators' runtime (legacy and standard
   // forms, and TypeScript's decorate helper) cost 4% of the CDN file; Lit reads this the same way.
   static override properties: PropertyDeclarations = {
-    mode: { reflect: true }, position: { reflect: true }, open: { type: Boolean, reflect: true }, strings: { attribute: false },
+    mode: reflectedUnlessDefault, position: reflectedUnlessDefault, open: { type: Boolean, reflect: true }, strings: { attribute: false },
     chatbotId: { attribute: 'chatbot-id' }, endpoint: {}, appUrl: { attribute: 'app-url' },
     accessToken: { attribute: 'access-token' }, userId: { attribute: 'user-id' }, expiresAt: { attribute: 'expires-at', type: Number },
-    loading: {}, refreshAhead: { attribute: 'refresh-ahead', type: Number }, title: {}, allow: {}, status: { reflect: true },
+    loading: {}, refreshAhead: { attribute: 'refresh-ahead', type: Number }, title: {}, allow: {}, status: reflectedUnlessDefault,
   }
 
   /** `inline` (default): a box in the page. `launcher`: a floating button that opens the agent in a panel. May change on a live element; the session is kept. Reflected. */
@@ -233,7 +241,7 @@ export class ChatzyAgent extends ReactiveElement {
       if (this.open) void this.#start()
       return
     }
-    if (this.loading === 'eager' || typeof IntersectionObserver !== 'function') {
+    if (this.loading === 'eager') {
       this.#start()
       return
     }
@@ -268,7 +276,7 @@ export class ChatzyAgent extends ReactiveElement {
       // Properties a framework sets right after inserting the element are in after the first update.
       await this.updateComplete
       if (run.signal.aborted) return
-      checkChatbotId(this.chatbotId)
+      checkSetup(this.chatbotId, this.endpoint, this.appUrl)
       const session = this.#serverRendered() ?? (await this.#tokenClient().session(this.chatbotId, run.signal))
       if (!run.signal.aborted) this.#show(session)
     } catch (error) {
@@ -289,9 +297,8 @@ export class ChatzyAgent extends ReactiveElement {
   /** Shows a session in a new iframe; `ready` once the Chatzy page has loaded. */
   #show(session: SessionAnswer) {
     const appOrigin = this.#appOrigin
-    if (appOrigin === undefined || originOf(session.iframe_url) !== appOrigin) {
-      throw new TokenError('config', false, 'The iframe URL is not on app-url\'s origin')
-    }
+    const frameOrigin = originOf(session.iframe_url)
+    if (appOrigin === undefined || frameOrigin !== appOrigin) throw new TokenError('config', false, SETUP.frame(frameOrigin, appOrigin))
     // Before the slots, after the launcher panel's header: the tab order of what is seen.
     this.#link.open(session.iframe_url, this.renderRoot.querySelector('slot'), this.title, this.allow)
     this.#user = session.user_id

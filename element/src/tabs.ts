@@ -6,10 +6,10 @@ const SIGN_OUT = 'sign-out'
  * the server ends that chatbot's session only, so another chatbot's agents stay.
  */
 export class SignOutChannel {
-  #channel: BroadcastChannel | undefined
+  // Every browser that runs the element's ES2022 has BroadcastChannel (and IntersectionObserver).
+  #channel: BroadcastChannel
 
   constructor(endpoint: string, chatbotId: string, onSignOut: () => void) {
-    if (typeof BroadcastChannel !== 'function') return
     let scope = endpoint
     try {
       scope = new URL(endpoint, location.href).href
@@ -23,10 +23,10 @@ export class SignOutChannel {
   }
 
   announce() {
-    this.#channel?.postMessage(SIGN_OUT)
+    this.#channel.postMessage(SIGN_OUT)
   }
 
   close() {
-    this.#channel?.close()
+    this.#channel.close()
   }
 }
