@@ -7,7 +7,7 @@ import { launcher, mountLauncher, panel } from './launcher-helpers.js'
  * (innerHTML, insertAdjacentHTML…) throws, and the browser reports a violation. The element
  * builds its DOM node by node, so it works there in both modes.
  */
-const TRUSTED_TYPES = { 'content-security-policy': "require-trusted-types-for 'script'" }
+const TRUSTED_TYPES = { 'content-security-policy': "require-trusted-types-for 'script'; trusted-types 'none'" }
 
 /** Records every CSP violation of the page (Trusted Types' included) in `window.violations`. */
 const RECORD_VIOLATIONS = `<script>
