@@ -33,6 +33,20 @@ export default defineConfig([
       wc: { elementBaseClasses: ['LitElement', 'ReactiveElement'] },
       lit: { elementBaseClasses: ['LitElement', 'ReactiveElement'] },
     },
+    rules: {
+      // No HTML strings reach the DOM: on a page that enforces Trusted Types with no policy each
+      // of these throws, and the element must work there (build nodes with element/src/dom.ts).
+      'no-restricted-syntax': ['error',
+        {
+          selector: 'MemberExpression[property.name=/^(innerHTML|outerHTML|insertAdjacentHTML|srcdoc|setHTMLUnsafe|parseHTMLUnsafe|createContextualFragment|write|writeln)$/]',
+          message: 'An HTML sink (blocked under Trusted Types): build the DOM with h() from dom.ts instead.',
+        },
+        {
+          selector: 'NewExpression[callee.name="DOMParser"]',
+          message: 'Parsing HTML strings is an HTML sink (blocked under Trusted Types): build the DOM with h() from dom.ts instead.',
+        },
+      ],
+    },
   },
   {
     // Playwright fixtures that use no other fixture are written `async ({}, use) => …`.

@@ -21,15 +21,18 @@ export interface SessionRequest {
 }
 
 /**
- * Body of `POST {prefix}/refresh`: the caller's chatbot (default: the first configured one) and
- * the expiry of the token it holds, when known.
+ * Body of `POST {prefix}/refresh`: the caller's chatbot (default: the first configured one, as
+ * a 0.1 element sends none) and the expiry of the token it holds, when known.
  */
 export interface RefreshRequest {
   chatbot_id?: string
   expires_at?: number
 }
 
-/** Body of `DELETE {prefix}/session`: the chatbot whose session ends; none ends them all. */
+/**
+ * Body of `DELETE {prefix}/session`: the chatbot whose session ends. With none (or no body),
+ * every session of the cookie ends and the cookie is cleared.
+ */
 export interface EndRequest {
   chatbot_id?: string
 }

@@ -10,6 +10,8 @@ export interface HostAppOptions {
   chatbotId: string
   /** A second chatbot of the site (support, say) that pages may embed beside the first. */
   supportChatbotId?: string
+  /** Further chatbots the plugin allows besides `chatbotId` (a page with several agents). */
+  otherChatbotIds?: string[]
   /** Chatzy's API base; undefined means the real one. */
   apiUrl?: string
   /** Chatzy's iframe base; undefined means the real one. */
@@ -45,7 +47,7 @@ export async function buildHostApp(options: HostAppOptions): Promise<FastifyInst
 
   await app.register(chatzyAgent, {
     apiKey: options.apiKey,
-    chatbotId: options.supportChatbotId === undefined ? options.chatbotId : [options.chatbotId, options.supportChatbotId],
+    chatbotId: [options.chatbotId, ...(options.supportChatbotId === undefined ? [] : [options.supportChatbotId]), ...(options.otherChatbotIds ?? [])],
     identify: (request) => signedInUser(request),
     ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
     ...(options.appUrl === undefined ? {} : { appUrl: options.appUrl }),

@@ -15,6 +15,8 @@ export interface DemoOptions {
   /** Real Chatzy credentials: when both are set, no mock runs. */
   apiKey?: string
   chatbotId?: string
+  /** Further chatbots the plugin allows besides the demo's own (a page with several agents). */
+  otherChatbotIds?: string[]
   logger?: boolean
   /** Keep sessions in this Redis (`redis://…`) instead of in memory. */
   redisUrl?: string
@@ -57,6 +59,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     apiKey,
     chatbotId: real ? options.chatbotId! : DEMO_CHATBOT_ID,
     ...(!real && { supportChatbotId: DEMO_SUPPORT_CHATBOT_ID }),
+    ...(options.otherChatbotIds && { otherChatbotIds: options.otherChatbotIds }),
     apiUrl: mockUrl,
     appUrl: mockUrl,
     cookieSecret: process.env.COOKIE_SECRET ?? randomBytes(32).toString('hex'),

@@ -79,7 +79,8 @@ test('a forged ask cannot steer the request: same endpoint, same body, answer to
   await expect.poll(async () => responses(await state(frame)).length).toBe(1)
   const [request] = plugin.filter((r) => r.method() === 'POST' && r.url().endsWith('/chatzy/refresh'))
   expect(new URL(request!.url()).origin).toBe(new URL(demo.hostUrl).origin)
-  expect(request!.postDataJSON()).toEqual({ expires_at: held })
+  // Our chatbot and the token we hold, whatever the forged ask says.
+  expect(request!.postDataJSON()).toEqual({ chatbot_id: DEMO_CHATBOT_ID, expires_at: held })
   expect(responses(await state(frame))[0]!.data.access_token).not.toBe('forged')
   expect((await state(frame)).valid).toBe(true)
   expect(errors).toEqual([])

@@ -1,7 +1,7 @@
 import type { ChatzyAgent } from '../element/src/chatzy-agent.js'
 import type { Frame, Page } from '@playwright/test'
 import {
-  test, expect, DEMO_CHATBOT_ID, agent, agentEvents, agentFrameOf, mockCall, mountAgent, signInQuietly,
+  test, expect, expectIdle, DEMO_CHATBOT_ID, agent, agentEvents, agentFrameOf, mockCall, mountAgent, signInQuietly,
   watchErrors, watchPlugin, type MockFrameState,
 } from './fixtures.js'
 
@@ -19,7 +19,7 @@ test('lazy by default: no request and no iframe until the element nears the view
   await page.waitForTimeout(1_000)
   expect(plugin).toHaveLength(0)
   await expect(page.locator('chatzy-agent iframe')).toHaveCount(0)
-  await expect(agent(page)).toHaveAttribute('status', 'idle')
+  await expectIdle(agent(page))
 
   await agent(page).scrollIntoViewIfNeeded()
   await expect(agent(page)).toHaveAttribute('status', 'ready')

@@ -71,7 +71,9 @@ test('a server-rendered token with a well-formed chatbot-id still shows at once,
   expect(plugin.count('POST /session')).toBe(0)
 })
 
-test('an endpoint on another origin without CORS: the error detail names CORS and allowedOrigins, not the connection', async ({ page, demo }) => {
+test('an endpoint on another origin without CORS: a setup error of the site, tried once, its detail naming both origins, CORS and allowedOrigins', async ({ page, demo }) => {
+  const plugin: string[] = []
+  page.on('request', (request) => { if (request.method() === 'POST') plugin.push(new URL(request.url()).pathname) })
   await signInQuietly(page, demo)
   // The detail is on the event itself (agentEvents keeps only its code): recorded from the start.
   await page.addInitScript(() => {
@@ -86,10 +88,15 @@ test('an endpoint on another origin without CORS: the error detail names CORS an
   await mountAgent(page, demo, { attributes: { endpoint: `${demo.mockUrl}/chatzy` } })
   await expect(agent(page)).toHaveAttribute('status', 'error', { timeout: 20_000 })
   const [failure] = await page.evaluate(() => (window as unknown as { errorDetails: { code: string; detail: string }[] }).errorDetails)
-  expect(failure!.code).toBe('network')
+  expect(failure!.code).toBe('config')
   expect(failure!.detail).toContain('CORS')
   expect(failure!.detail).toContain('allowedOrigins')
   expect(failure!.detail).toContain(new URL(demo.mockUrl!).origin)
+  expect(failure!.detail).toContain(new URL(demo.hostUrl).origin)
+  // The user reads that it is the site's setup, not their connection, with no Retry that cannot help.
+  await expect(agent(page).getByRole('alert').locator('p')).toHaveText('The agent is not set up correctly on this site.')
+  await expect(agent(page).getByRole('button', { name: 'Retry' })).toBeHidden()
+  expect(plugin).toEqual(['/chatzy/session'])
 })
 
 test('after a 503 with Retry-After, focus and coming back online wait for it; the user\'s own Retry goes at once', async ({ page, demo }) => {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import type { Page } from '@playwright/test'
-import { test, expect, agent, agentFrame, mountAgent, signInQuietly, watchErrors, watchPlugin, type MountOptions } from './fixtures.js'
+import { test, expect, expectIdle, agent, agentFrame, mountAgent, signInQuietly, watchErrors, watchPlugin, type MountOptions } from './fixtures.js'
 import type { Demo } from '../demo/server.js'
 
 // The shipped files, as a page embeds them: run `npm run build` first (`npm test` does).
@@ -35,7 +35,7 @@ for (const [build, scripts] of Object.entries(BUILDS)) {
     await mountLauncherFrom(page, demo, scripts)
     const launcher = page.getByRole('button', { name: 'Chat with us' })
     await expect(launcher).toBeVisible()
-    await expect(agent(page)).toHaveAttribute('status', 'idle')
+    await expectIdle(agent(page))
     await expect(page.locator('chatzy-agent iframe')).toHaveCount(0)
     expect(plugin.length).toBe(0)
 

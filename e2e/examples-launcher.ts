@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test'
 import type { ChatzyAgent } from '../element/src/chatzy-agent.js'
-import { frameState } from './fixtures.js'
+import { expectIdle, frameState } from './fixtures.js'
 
 /**
  * What every example's launcher variant must show in the browser: nothing is asked of the
@@ -22,7 +22,7 @@ export async function expectWorkingLauncher(page: Page, url: string, { log = tru
   const panel = agent.locator('[part=panel]')
   await expect(launcher).toBeVisible()
   expect(await agent.evaluate((element) => (element as ChatzyAgent).mode)).toBe('launcher')
-  await expect(agent).toHaveAttribute('status', 'idle')
+  await expectIdle(agent)
   await expect(page.locator('chatzy-agent iframe')).toHaveCount(0)
   expect(sessions).toEqual([])
   expect(toChatzy).toEqual([])

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
-import { test as base, expect, type Frame, type FrameLocator, type Page, type Request } from '@playwright/test'
+import { test as base, expect, type Frame, type FrameLocator, type Locator, type Page, type Request } from '@playwright/test'
+import type { ChatzyAgent } from '../element/src/chatzy-agent.js'
 import { startDemo, DEMO_CHATBOT_ID, type Demo } from '../demo/server.js'
 import { iframePage } from '../demo/mock-chatzy/iframe-page.js'
 
@@ -40,7 +41,7 @@ async function startStranger(): Promise<{ url: string; close(): Promise<void> }>
 }
 
 /** The demo (host app + mock Chatzy on another origin), fresh for each test. */
-export const test = base.extend<{ demo: Demo; accessTtlMs: number; minRefreshIntervalMs: number | undefined; stranger: { url: string } }>({
+export const test = base.extend<{ demo: Demo; accessTtlMs: number; minRefreshIntervalMs: number | undefined; otherChatbotIds: string[]; stranger: { url: string } }>({
   accessTtlMs: [4_000, { option: true }],
   /**
    * The plugin's per-session floor on upstream calls (its default when undefined). Tokens here
@@ -48,8 +49,10 @@ export const test = base.extend<{ demo: Demo; accessTtlMs: number; minRefreshInt
    * floor itself is tested in server/test/limits-floor.test.ts.
    */
   minRefreshIntervalMs: [0, { option: true }],
-  demo: async ({ accessTtlMs, minRefreshIntervalMs }, use) => {
-    const demo = await startDemo({ accessTtlMs, ...(minRefreshIntervalMs !== undefined && { minRefreshIntervalMs }) })
+  /** Chatbots the plugin allows besides DEMO_CHATBOT_ID (a page with several agents). */
+  otherChatbotIds: [[], { option: true }],
+  demo: async ({ accessTtlMs, minRefreshIntervalMs, otherChatbotIds }, use) => {
+    const demo = await startDemo({ accessTtlMs, otherChatbotIds, ...(minRefreshIntervalMs !== undefined && { minRefreshIntervalMs }) })
     await use(demo)
     await demo.close()
   },
@@ -116,6 +119,8 @@ export interface MountOptions {
   scripts?: string
   /** Path of the test page on the host origin. */
   path?: string
+  /** Response headers of the test page (e.g. a Content-Security-Policy). */
+  headers?: Record<string, string>
 }
 
 /**
@@ -148,7 +153,7 @@ ${options.scripts ?? '<script type="module" src="/assets/chatzy-agent.js"></scri
   // Playwright serves this page itself, so Chromium cannot know it comes from loopback: allow
   // it to embed the loopback mock Chatzy (a real site embeds the public app.chatzy.ai).
   await page.context().grantPermissions(['local-network-access'])
-  await page.route(`${demo.hostUrl}${path}`, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }))
+  await page.route(`${demo.hostUrl}${path}`, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', headers: options.headers, body: html }))
   await page.goto(`${demo.hostUrl}${path}`)
 }
 
@@ -185,3 +190,12 @@ export function watchErrors(page: Page): Error[] {
 }
 
 export const agent = (page: Page) => page.locator('chatzy-agent')
+
+/**
+ * Idle, the default status: not reflected, so that markup a server rendered stays as it was
+ * rendered until the element has news (React's hydration compares every attribute).
+ */
+export async function expectIdle(element: Locator) {
+  await expect(element).not.toHaveAttribute('status')
+  expect(await element.evaluate((el) => (el as ChatzyAgent).status)).toBe('idle')
+}

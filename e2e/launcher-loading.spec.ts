@@ -1,5 +1,5 @@
 import type { Frame, Request } from '@playwright/test'
-import { test, expect, agent, agentEvents, agentFrameOf, mockCall, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
+import { test, expect, expectIdle, agent, agentEvents, agentFrameOf, mockCall, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
 import { call, launcher, mountLauncher, panel } from './launcher-helpers.js'
 
 const state = (frame: Frame) => mockCall(frame, 'state') as Promise<MockFrameState>
@@ -18,7 +18,7 @@ test('nothing before intent: the page loads the element file and nothing else; a
   expect(requests.filter((r) => new URL(r.url()).origin === mockOrigin)).toEqual([])
   await expect(page.locator('chatzy-agent iframe')).toHaveCount(0)
   await expect(page.locator('link[rel=preconnect]')).toHaveCount(0)
-  await expect(agent(page)).toHaveAttribute('status', 'idle')
+  await expectIdle(agent(page))
 
   await launcher(page).hover()
   await expect(page.locator('link[rel=preconnect]')).toHaveAttribute('href', mockOrigin)

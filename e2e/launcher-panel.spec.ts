@@ -1,4 +1,4 @@
-import { test, expect, agent, agentEvents, agentFrameOf, mockCall, mountAgent, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
+import { test, expect, expectIdle, agent, agentEvents, agentFrameOf, mockCall, mountAgent, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
 import { call, closeButton, focused, isOpenInTopLayer, launcher, mountLauncher, panel, settled } from './launcher-helpers.js'
 
 const openClose = async (page: Parameters<typeof agentEvents>[0]) =>
@@ -145,7 +145,7 @@ test('kept per tab across page loads: a reload keeps the panel open (without tak
   await expect(launcher(page)).toBeVisible()
   await page.waitForTimeout(500)
   await expect(agent(page)).not.toHaveAttribute('open')
-  await expect(agent(page)).toHaveAttribute('status', 'idle')
+  await expectIdle(agent(page))
   expect(plugin.count('POST /session')).toBe(2)
 
   // Another chatbot on the same tab has its own state.

@@ -1,5 +1,5 @@
 import type { Frame } from '@playwright/test'
-import { test, expect, agent, agentFrameOf, mockCall, mountAgent, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
+import { test, expect, expectIdle, agent, agentFrameOf, mockCall, mountAgent, signInQuietly, watchErrors, watchPlugin, type MockFrameState } from './fixtures.js'
 import { call, launcher, mountLauncher, panel, teaser } from './launcher-helpers.js'
 
 const nudges = async (frame: Frame) => ((await mockCall(frame, 'state')) as MockFrameState).received
@@ -17,7 +17,7 @@ test('nudges while closed show the latest beside the launcher, start nothing, an
   await expect(teaser(page)).not.toContainText('Need help choosing?')
   await page.waitForTimeout(500)
   expect(plugin).toHaveLength(0)
-  await expect(agent(page)).toHaveAttribute('status', 'idle')
+  await expectIdle(agent(page))
 
   // Dismissed: the text goes, the nudges stay.
   await teaser(page).getByRole('button', { name: 'Dismiss' }).click()

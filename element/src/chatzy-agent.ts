@@ -7,12 +7,20 @@ import { FrameLink } from './frame-link.js'
 import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, originOf, type ChatzyMessage, type MessageForm } from './protocol.js'
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
-import { RetryLater, TokenClient, TokenError, checkChatbotId, type Renewal } from './token-client.js'
-import { Notices, TEMPLATE } from './notices.js'
-import type { ChatzyAgentStrings } from './strings.js'
+import { RetryLater, TokenClient, TokenError, checkSetup, type Renewal } from './token-client.js'
+import { Notices } from './notices.js'
+import { SETUP, type ChatzyAgentStrings } from './strings.js'
 import { styles } from './styles.js'
 
 export type ChatzyAgentStatus = 'idle' | 'loading' | 'ready' | 'refreshing' | 'error'
+
+/**
+ * Reflected once it differs from its default (and when it comes back to it): the default is no
+ * attribute, so that markup a server rendered (React, Next.js) keeps exactly the attributes the
+ * server wrote until the element has news, and hydration finds no attribute it did not render.
+ * The styles' hooks are the non-default values (`[mode=launcher]`, `[status=error]`…).
+ */
+const reflectedUnlessDefault = { reflect: true, useDefault: true }
 
 /**
  * Embeds the Chatzy AI agent iframe for the signed-in user and keeps its access token fresh
@@ -50,10 +58,10 @@ export class ChatzyAgent extends ReactiveElement {
   // Declared here rather than with `@property()`: the decorators' runtime (legacy and standard
   // forms, and TypeScript's decorate helper) cost 4% of the CDN file; Lit reads this the same way.
   static override properties: PropertyDeclarations = {
-    mode: { reflect: true }, position: { reflect: true }, open: { type: Boolean, reflect: true }, strings: { attribute: false },
+    mode: reflectedUnlessDefault, position: reflectedUnlessDefault, open: { type: Boolean, reflect: true }, strings: { attribute: false },
     chatbotId: { attribute: 'chatbot-id' }, endpoint: {}, appUrl: { attribute: 'app-url' },
     accessToken: { attribute: 'access-token' }, userId: { attribute: 'user-id' }, expiresAt: { attribute: 'expires-at', type: Number },
-    loading: {}, refreshAhead: { attribute: 'refresh-ahead', type: Number }, title: {}, allow: {}, status: { reflect: true },
+    loading: {}, refreshAhead: { attribute: 'refresh-ahead', type: Number }, title: {}, allow: {}, status: reflectedUnlessDefault,
   }
 
   /** `inline` (default): a box in the page. `launcher`: a floating button that opens the agent in a panel. May change on a live element; the session is kept. Reflected. */
@@ -107,7 +115,7 @@ export class ChatzyAgent extends ReactiveElement {
   #tabs?: SignOutChannel
   #schedule = new RefreshSchedule(() => void this.#push('ahead'), () => this.#recover())
   #link = new FrameLink(() => this.#appOrigin, () => this.#ready(), (message, form) => this.#receive(message, form))
-  #notices?: Notices
+  #notices = new Notices(() => this.#retry())
   #launcher = new LauncherController(this, () => void this.#start())
   #user?: string
   #expiry = 0
@@ -118,9 +126,8 @@ export class ChatzyAgent extends ReactiveElement {
   #later = new RetryLater()
 
   protected override createRenderRoot() {
-    const root = super.createRenderRoot() as ShadowRoot
-    root.innerHTML = TEMPLATE
-    this.#notices = new Notices(root, () => this.#retry())
+    const root = super.createRenderRoot()
+    root.append(this.#notices.box)
     return root
   }
 
@@ -140,7 +147,7 @@ export class ChatzyAgent extends ReactiveElement {
   }
 
   protected override updated(changed: PropertyValues<this>) {
-    this.#notices?.say(this.strings, this.#failure)
+    this.#notices.say(this.strings, this.#failure)
     this.#link.describe(this.title, this.allow)
     // Another chatbot, server or app: start again cleanly (the old iframe and session are of no use).
     const restart = (['chatbotId', 'endpoint', 'appUrl'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined)
@@ -200,14 +207,14 @@ export class ChatzyAgent extends ReactiveElement {
   /** Ends the server session, removes the iframe, and signs the agent out in every other tab of this site too. */
   async signOut(): Promise<void> {
     const client = this.#tokenClient()
-    const tabs = this.#tabs ?? new SignOutChannel(this.endpoint, () => undefined)
+    const tabs = this.#tabs ?? new SignOutChannel(this.endpoint, this.chatbotId, () => undefined)
     this.#tabs = undefined
     this.#end()
     this.#link.forget()
     this.#launcher.tease()
     this.open = false
     this.status = 'idle'
-    await client.end().catch(() => undefined)
+    await client.end(this.chatbotId).catch(() => undefined)
     tabs.announce()
     tabs.close()
   }
@@ -217,6 +224,10 @@ export class ChatzyAgent extends ReactiveElement {
     return this.#client
   }
 
+  #channel(): SignOutChannel {
+    return new SignOutChannel(this.endpoint, this.chatbotId, () => this.#signedOutElsewhere())
+  }
+
   get #appOrigin(): string | undefined {
     return originOf(this.appUrl)
   }
@@ -224,13 +235,13 @@ export class ChatzyAgent extends ReactiveElement {
   /** Starts now, or once the element nears the viewport when lazy. */
   #begin() {
     this.#tabs?.close()
-    this.#tabs = new SignOutChannel(this.endpoint, () => this.#signedOutElsewhere())
+    this.#tabs = this.#channel()
     // A launcher starts on the user's intent (or open): the controller calls #start.
     if (this.mode === 'launcher') {
       if (this.open) void this.#start()
       return
     }
-    if (this.loading === 'eager' || typeof IntersectionObserver !== 'function') {
+    if (this.loading === 'eager') {
       this.#start()
       return
     }
@@ -259,13 +270,13 @@ export class ChatzyAgent extends ReactiveElement {
     this.#observer = undefined
     if (this.#run) return
     const run = (this.#run = new AbortController())
-    this.#tabs ??= new SignOutChannel(this.endpoint, () => this.#signedOutElsewhere())
+    this.#tabs ??= this.#channel()
     this.status = 'loading'
     try {
       // Properties a framework sets right after inserting the element are in after the first update.
       await this.updateComplete
       if (run.signal.aborted) return
-      checkChatbotId(this.chatbotId)
+      checkSetup(this.chatbotId, this.endpoint, this.appUrl)
       const session = this.#serverRendered() ?? (await this.#tokenClient().session(this.chatbotId, run.signal))
       if (!run.signal.aborted) this.#show(session)
     } catch (error) {
@@ -286,9 +297,8 @@ export class ChatzyAgent extends ReactiveElement {
   /** Shows a session in a new iframe; `ready` once the Chatzy page has loaded. */
   #show(session: SessionAnswer) {
     const appOrigin = this.#appOrigin
-    if (appOrigin === undefined || originOf(session.iframe_url) !== appOrigin) {
-      throw new TokenError('config', false, 'The iframe URL is not on app-url\'s origin')
-    }
+    const frameOrigin = originOf(session.iframe_url)
+    if (appOrigin === undefined || frameOrigin !== appOrigin) throw new TokenError('config', false, SETUP.frame(frameOrigin, appOrigin))
     // Before the slots, after the launcher panel's header: the tab order of what is seen.
     this.#link.open(session.iframe_url, this.renderRoot.querySelector('slot'), this.title, this.allow)
     this.#user = session.user_id

@@ -1,15 +1,9 @@
 import type { ReactiveController } from '@lit/reactive-element'
 import type { ChatzyAgent } from './chatzy-agent.js'
+import { h } from './dom.js'
 import { ChatzyCloseEvent, ChatzyOpenEvent } from './events.js'
 import { originOf } from './protocol.js'
 import { ENGLISH } from './strings.js'
-
-// Static markup, hidden in inline mode: every text goes in through textContent or attributes.
-// The launcher's name is its slotted text when it has some (label in name), else its `title`.
-const BAR = '<div class="bar"><span id="label"></span><button part="close" type="button">✕</button></div>'
-const CHROME = '<button part="launcher" type="button" aria-controls="panel"><slot name="launcher">'
-  + '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 3h18v14H9l-6 5z"/></svg></slot></button>'
-  + '<div part="teaser" hidden><button type="button"></button><button type="button">✕</button></div>'
 
 const key = (chatbotId: string) => `chatzy-agent open ${chatbotId}`
 
@@ -36,11 +30,14 @@ function holdScroll(holder: object, hold: boolean) {
 export class LauncherController implements ReactiveController {
   #host: ChatzyAgent
   #start: () => void
+  // The chrome, hidden in inline mode: every text goes in through textContent or attributes.
+  // The launcher's name is its slotted text when it has some (label in name), else its `title`.
   #panel!: HTMLElement
-  #label!: HTMLElement
-  #close!: HTMLElement
-  #launcher!: HTMLElement
-  #teaser!: HTMLElement
+  #label = h('span', { id: 'label' })
+  #close = h('button', { part: 'close', type: 'button' }, '✕')
+  #launcher = h('button', { part: 'launcher', type: 'button', 'aria-controls': 'panel' },
+    h('slot', { name: 'launcher' }, h('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, h('path', { d: 'M3 3h18v14H9l-6 5z' }))))
+  #teaser = h('div', { part: 'teaser', hidden: '' }, h('button', { type: 'button' }), h('button', { type: 'button' }, '✕'))
   #on = false
   #shown = false
   #restored = false
@@ -65,7 +62,7 @@ export class LauncherController implements ReactiveController {
   /** Shows `text` beside the closed launcher; no text hides it. */
   tease(text?: string) {
     // Inline, no teaser: one set while inline would show a stale text after a switch to launcher.
-    if (!this.#teaser || (text !== undefined && (this.#host.open || this.#host.mode !== 'launcher'))) return
+    if (text !== undefined && (this.#host.open || this.#host.mode !== 'launcher')) return
     this.#teaser.firstChild!.textContent = text ?? ''
     this.#teaser.hidden = text === undefined
   }
@@ -160,15 +157,10 @@ export class LauncherController implements ReactiveController {
 
   #build() {
     const host = this.#host
-    const root = host.renderRoot
-    const panel = (this.#panel = root.firstElementChild as HTMLElement)
+    const panel = (this.#panel = host.renderRoot.querySelector('[part=base]')!)
     // The panel's header goes into the box; the button and the teaser after it.
-    panel.insertAdjacentHTML('afterbegin', BAR)
-    panel.insertAdjacentHTML('afterend', CHROME)
-    this.#label = panel.querySelector('#label')!
-    this.#close = this.#label.nextElementSibling as HTMLElement
-    this.#launcher = root.querySelector('[part=launcher]')!
-    this.#teaser = this.#launcher.nextElementSibling as HTMLElement
+    panel.prepend(h('div', { class: 'bar' }, this.#label, this.#close))
+    panel.after(this.#launcher, this.#teaser)
     panel.id = 'panel'
     panel.addEventListener('keydown', (event) => event.key === 'Escape' && this.#on && host.hide())
     this.#close.addEventListener('click', () => host.hide())

@@ -25,6 +25,20 @@ export const ENGLISH: ChatzyAgentStrings = {
   'session-expired': 'Your session with the agent has ended.',
   network: 'The agent cannot be reached. Check your connection.',
   server: 'The agent is not available right now.',
-  config: 'The agent is not set up correctly.',
+  config: 'The agent is not set up correctly on this site.',
   'rate-limited': 'The agent is busy. It will try again in a moment.',
+}
+
+/**
+ * What `chatzy-error`'s `detail` says of a setup mistake, for the site's developers (English
+ * only): the value at fault and where to fix it. Each is listed in docs/troubleshooting.md.
+ */
+export const SETUP = {
+  chatbotId: (id: string) => `chatbot-id "${id}" is malformed: use the id in Chatzy's embed code`,
+  notAllowed: (id: string) => `chatbot-id "${id}" is not allowed: add it to the plugin's chatbotId`,
+  url: (name: string, url: string) => `${name} "${url}" is no http(s) URL`,
+  frame: (frame?: string, app?: string) => `The iframe is on ${frame}, app-url on ${app}: set app-url to the plugin's appUrl`,
+  mint: 'Chatzy refused the mint: check the plugin\'s apiKey and chatbotId',
+  cors: (origin: string) => `${origin} answered but CORS blocked it: the site must list ${location.origin} in allowedOrigins `
+    + 'and allow credentials and the X-Chatzy-Agent header',
 }

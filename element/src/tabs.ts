@@ -1,31 +1,32 @@
 const SIGN_OUT = 'sign-out'
 
 /**
- * Cross-tab sign-out: every `<chatzy-agent>` of the same site and endpoint listens on one
- * BroadcastChannel, so `signOut()` in one tab removes the agent from all of them.
+ * Cross-tab sign-out: every `<chatzy-agent>` of the same site, endpoint and chatbot listens on
+ * one BroadcastChannel, so `signOut()` in one tab removes that chatbot's agent from all of them;
+ * the server ends that chatbot's session only, so another chatbot's agents stay.
  */
 export class SignOutChannel {
-  #channel: BroadcastChannel | undefined
+  // Every browser that runs the element's ES2022 has BroadcastChannel (and IntersectionObserver).
+  #channel: BroadcastChannel
 
-  constructor(endpoint: string, onSignOut: () => void) {
-    if (typeof BroadcastChannel !== 'function') return
+  constructor(endpoint: string, chatbotId: string, onSignOut: () => void) {
     let scope = endpoint
     try {
       scope = new URL(endpoint, location.href).href
     } catch {
       // Not a URL: the element reports it; the raw string still scopes the channel.
     }
-    this.#channel = new BroadcastChannel(`chatzy-agent ${scope}`)
+    this.#channel = new BroadcastChannel(`chatzy-agent ${scope} ${chatbotId}`)
     this.#channel.onmessage = (event: MessageEvent) => {
       if (event.data === SIGN_OUT) onSignOut()
     }
   }
 
   announce() {
-    this.#channel?.postMessage(SIGN_OUT)
+    this.#channel.postMessage(SIGN_OUT)
   }
 
   close() {
-    this.#channel?.close()
+    this.#channel.close()
   }
 }

@@ -1,5 +1,7 @@
-import type { ErrorAnswer, RefreshAnswer, SessionAnswer } from '../../contract/wire.js'
+import type { EndRequest, ErrorAnswer, RefreshAnswer, RefreshRequest, SessionAnswer, SessionRequest } from '../../contract/wire.js'
 import type { ChatzyErrorCode } from './events.js'
+import { originOf } from './protocol.js'
+import { SETUP } from './strings.js'
 
 /** A failed call to the plugin, classified for `chatzy-error`. */
 export class TokenError extends Error {
@@ -22,10 +24,24 @@ export class TokenError extends Error {
  */
 const CHATBOT_ID = /^[A-Za-z0-9_-]{1,128}$/
 
-/** Throws the `config` error for a missing or malformed `chatbot-id`. */
+/**
+ * Throws the `config` error for a missing or malformed `chatbot-id`, or an `endpoint` or
+ * `app-url` that is no http(s) URL (`data:`, `javascript:`…): before any request, so that no
+ * mint is spent on a setup that cannot work.
+ */
+export function checkSetup(chatbotId: string, endpoint: string, appUrl: string): void {
+  checkChatbotId(chatbotId)
+  if (!originOf(endpoint, location.href)) refuse(SETUP.url('endpoint', endpoint))
+  if (!originOf(appUrl)) refuse(SETUP.url('app-url', appUrl))
+}
+
+/** Throws the `config` error for a missing or malformed `chatbot-id` (the server's own check, in the browser). */
 export function checkChatbotId(chatbotId: string): void {
-  if (!chatbotId) throw new TokenError('config', false, 'chatbot-id is required')
-  if (!CHATBOT_ID.test(chatbotId)) throw new TokenError('config', false, `chatbot-id must match ${CHATBOT_ID}`)
+  if (!CHATBOT_ID.test(chatbotId)) refuse(SETUP.chatbotId(chatbotId))
+}
+
+function refuse(detail: string): never {
+  throw new TokenError('config', false, detail)
 }
 
 /**
@@ -36,7 +52,7 @@ export function checkChatbotId(chatbotId: string): void {
  */
 export class RetryLater {
   #timer: ReturnType<typeof setTimeout> | undefined
-  #fallbackMs = policy.backoffCapMs
+  #fallbackMs = BACKOFF_CAP_MS
   /** No automatic try before this time (epoch ms). */
   notBefore = 0
 
@@ -44,7 +60,7 @@ export class RetryLater {
     this.cancel()
     const limited = error.code === 'rate-limited'
     const wait = error.retryAfterMs ?? (limited ? this.#fallbackMs : 0)
-    if (limited && error.retryAfterMs === undefined) this.#fallbackMs = Math.min(2 * this.#fallbackMs, policy.retryLaterCapMs)
+    if (limited && error.retryAfterMs === undefined) this.#fallbackMs = Math.min(2 * this.#fallbackMs, RETRY_LATER_CAP_MS)
     this.notBefore = Date.now() + wait
     if (limited) {
       this.#timer = setTimeout(() => {
@@ -56,7 +72,7 @@ export class RetryLater {
 
   /** A token came: the next rate-limited answer without `Retry-After` waits 4 s again. */
   reset(): void {
-    this.#fallbackMs = policy.backoffCapMs
+    this.#fallbackMs = BACKOFF_CAP_MS
   }
 
   cancel(): void {
@@ -68,27 +84,32 @@ export class RetryLater {
 /** What a renewal gives: a refreshed token, or a whole new session when the old one was gone. */
 export type Renewal = RefreshAnswer & Partial<SessionAnswer>
 
-/** How hard the element tries before it gives up and shows the error. */
+/*
+ * How hard the element tries before it gives up and shows the error. Plain constants, which the
+ * minifier writes in place (the CDN file's budget); `policy` holds the one the benchmark lifts.
+ */
+/** Retries after the first try, for network errors, timeouts and 5xx. */
+const RETRIES = 3
+/** Backoff before retry n is random in [0, min(cap, base * 2^n)) ("full jitter"). */
+const BACKOFF_BASE_MS = 400
+const BACKOFF_CAP_MS = 4_000
+/** No retry starts once this long has passed since the first try. */
+const RETRY_BUDGET_MS = 12_000
+/** One request may take this long. */
+const TIMEOUT_MS = 15_000
+/** Longest wait before trying again by itself after rate-limited answers without `Retry-After`. */
+const RETRY_LATER_CAP_MS = 120_000
+/** The loop breaker's window, and the shortest token lifetime it counts with. */
+const WINDOW_MS = 60_000
+const MIN_LIFETIME_MS = 2_000
+
 export const policy = {
-  /** Retries after the first try, for network errors, timeouts and 5xx. */
-  retries: 3,
-  /** Backoff before retry n is random in [0, min(cap, base * 2^n)) ("full jitter"). */
-  backoffBaseMs: 400,
-  backoffCapMs: 4_000,
-  /** No retry starts once this long has passed since the first try. */
-  retryBudgetMs: 12_000,
-  /** One request may take this long. */
-  timeoutMs: 15_000,
-  /** Longest wait before trying again by itself after rate-limited answers without `Retry-After`. */
-  retryLaterCapMs: 120_000,
   /**
-   * Loop breaker: at most this many refreshes in any window; more asks wait for a free slot.
+   * Loop breaker: at most this many refreshes in any `WINDOW_MS`; more asks wait for a free slot.
    * Tokens that live less than a third of the window get two refreshes per lifetime instead,
-   * never more than one per `minLifetimeMs`.
+   * never more than one per `MIN_LIFETIME_MS`.
    */
   refreshesPerWindow: 6,
-  windowMs: 60_000,
-  minLifetimeMs: 2_000,
 }
 
 // The abort listener goes as soon as the wait ends: the signal lives as long as the page.
@@ -142,14 +163,15 @@ export class TokenClient {
     return this.#renewal.promise
   }
 
-  end(): Promise<unknown> {
-    return this.#call('DELETE', '/session', {}, new AbortController().signal)
+  /** Ends this chatbot's session only (other chatbots' sessions under the same cookie stay). */
+  end(chatbotId: string): Promise<unknown> {
+    return this.#call('DELETE', '/session', { chatbot_id: chatbotId } satisfies EndRequest, new AbortController().signal)
   }
 
   async #renewOnce(chatbotId: string, expiresAt: number, signal: AbortSignal): Promise<Renewal> {
     await this.#slot(signal)
     try {
-      return this.#measure(await this.#retrying(() => this.#call<RefreshAnswer>('POST', '/refresh', expiresAt > 0 ? { expires_at: expiresAt } : {}, signal), signal))
+      return this.#measure(await this.#retrying(() => this.#call<RefreshAnswer>('POST', '/refresh', { chatbot_id: chatbotId, ...(expiresAt > 0 && { expires_at: expiresAt }) } satisfies RefreshRequest, signal), signal))
     } catch (error) {
       if (!(error instanceof TokenError) || error.status !== 401) throw error
       return this.session(chatbotId, signal).catch((again: unknown) => {
@@ -167,12 +189,12 @@ export class TokenClient {
   /** Waits for a free refresh slot in the window: a looping iframe costs a few requests a minute, never more. */
   async #slot(signal: AbortSignal) {
     const now = Date.now()
-    this.#recent = this.#recent.filter((at) => now - at < policy.windowMs)
+    this.#recent = this.#recent.filter((at) => now - at < WINDOW_MS)
     const oldest = this.#recent[0]
-    const perLifetime = this.#lifetimeMs > 0 ? Math.ceil((2 * policy.windowMs) / Math.max(this.#lifetimeMs, policy.minLifetimeMs)) : 0
+    const perLifetime = this.#lifetimeMs > 0 ? Math.ceil((2 * WINDOW_MS) / Math.max(this.#lifetimeMs, MIN_LIFETIME_MS)) : 0
     const limit = Math.max(policy.refreshesPerWindow, perLifetime)
     if (this.#recent.length >= limit && oldest !== undefined) {
-      await sleep(oldest + policy.windowMs - now, signal)
+      await sleep(oldest + WINDOW_MS - now, signal)
       this.#recent.shift()
     }
     this.#recent.push(Date.now())
@@ -184,12 +206,12 @@ export class TokenClient {
       try {
         return await call()
       } catch (error) {
-        if (!(error instanceof TokenError) || !error.retryable || attempt >= policy.retries) throw error
+        if (!(error instanceof TokenError) || !error.retryable || attempt >= RETRIES) throw error
         // Rate limited: shown as such, and tried again by the element once Retry-After has passed.
         if (error.code === 'rate-limited') throw error
         // Never sooner than the server's Retry-After; past the budget, the element tries later by itself.
-        const wait = Math.max(error.retryAfterMs ?? 0, Math.random() * Math.min(policy.backoffCapMs, policy.backoffBaseMs * 2 ** attempt))
-        if (Date.now() + wait - started > policy.retryBudgetMs) throw error
+        const wait = Math.max(error.retryAfterMs ?? 0, Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt))
+        if (Date.now() + wait - started > RETRY_BUDGET_MS) throw error
         await sleep(wait, signal)
       }
     }
@@ -197,7 +219,7 @@ export class TokenClient {
 
   async #call<T>(method: string, path: string, body: object, signal: AbortSignal): Promise<T> {
     if (signal.aborted) throw signal.reason
-    const [timeout, done] = within(signal, policy.timeoutMs)
+    const [timeout, done] = within(signal, TIMEOUT_MS)
     const sent = Date.now()
     try {
       let response: Response
@@ -215,20 +237,22 @@ export class TokenClient {
         if (signal.aborted) throw signal.reason
         // Connected but never answered: the server's fault, and no probe (it could hang as long).
         if (timeout.aborted) throw new TokenError('server', true, 'No answer in time')
-        throw new TokenError('network', true, await unreachable(this.endpoint, signal))
+        throw await unreachable(this.endpoint, signal)
       }
       this.#clock(response, sent)
       const answer = response.status === 204 ? undefined : await response.json().catch(() => undefined)
       if (response.ok) return check<T>(path, method, answer)
       const error = answer as Partial<ErrorAnswer> | undefined
-      const message = error?.message ?? `HTTP ${response.status}`
-      if (response.status === 401) {
-        throw new TokenError(error?.code === 'CHATZY_UNAUTHENTICATED' ? 'unauthenticated' : 'session-expired', false, message, 401)
-      }
+      const status = response.status
+      const message = error?.message ?? `HTTP ${status}`
+      if (status === 401) throw new TokenError(error?.code === 'CHATZY_UNAUTHENTICATED' ? 'unauthenticated' : 'session-expired', false, message, 401)
       const retryAfterMs = retryAfter(response)
-      if (response.status === 429) throw new TokenError('rate-limited', true, message, 429, retryAfterMs)
-      const retryable = response.status >= 500 || response.status === 408
-      throw new TokenError(retryable ? 'server' : 'config', retryable, message, response.status, retryAfterMs)
+      if (status === 429) throw new TokenError('rate-limited', true, message, 429, retryAfterMs)
+      // The server's own setup, named with its fix: retrying cannot help, and each try of a refused mint costs one.
+      const setup = error?.code === 'CHATZY_CHATBOT_NOT_ALLOWED' ? SETUP.notAllowed((body as SessionRequest).chatbot_id!)
+        : error?.code === 'CHATZY_UPSTREAM_BAD_RESPONSE' && path === '/session' ? SETUP.mint : undefined
+      const retryable = !setup && (status >= 500 || status === 408)
+      throw new TokenError(retryable ? 'server' : 'config', retryable, setup ?? message, status, retryAfterMs)
     } finally {
       done()
     }
@@ -256,18 +280,19 @@ function retryAfter(response: Response): number | undefined {
  * endpoint on another origin, a no-cors probe that gets through proves the server is up, so
  * the answer was blocked.
  */
-async function unreachable(endpoint: string, signal: AbortSignal): Promise<string> {
-  if (navigator.onLine === false) return 'Server unreachable: this device is offline'
+async function unreachable(endpoint: string, signal: AbortSignal): Promise<TokenError> {
+  const down = (detail: string) => new TokenError('network', true, detail)
+  if (navigator.onLine === false) return down('Server unreachable: this device is offline')
   const url = new URL(endpoint, location.href)
   const { origin } = url
-  if (origin === location.origin) return 'Server unreachable'
+  if (origin === location.origin) return down('Server unreachable')
   // A probe that hangs is no answer: after 3 s the error goes out.
   const [probe, done] = within(signal, 3000)
   const answered = await fetch(url, { method: 'HEAD', mode: 'no-cors', credentials: 'omit', cache: 'no-store', signal: probe })
     .then(() => true, () => false)
   done()
-  return `${origin} ${answered ? 'answered but CORS blocked it' : 'is down or blocked by CORS'}: it must allow ${location.origin} `
-    + 'with credentials and the X-Chatzy-Agent header, and list it in allowedOrigins'
+  // The server is up and the browser refused its answer: the site's setup, which no retry mends.
+  return answered ? new TokenError('config', false, SETUP.cors(origin)) : down(`${origin} is down or blocked by CORS`)
 }
 
 /**

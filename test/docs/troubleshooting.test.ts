@@ -42,3 +42,25 @@ test('"Setup messages" quotes every option message a newcomer can get, the secon
   ]
   for (const message of messages) assert.ok(section.includes(stem(message)), `not in "Setup messages": ${stem(message)}`)
 })
+
+test('"Setup messages" quotes every setup detail of the element\'s chatzy-error, whole', async () => {
+  const { SETUP } = await import('../../element/src/strings.js')
+  // The CORS detail names the page's origin; here, a placeholder as the page writes it.
+  const saved = Object.getOwnPropertyDescriptor(globalThis, 'location')
+  Object.defineProperty(globalThis, 'location', { value: { origin: '<page origin>' }, configurable: true })
+  try {
+    const details = [
+      SETUP.mint,
+      SETUP.notAllowed('…'),
+      SETUP.chatbotId('…'),
+      SETUP.url('endpoint', '…'),
+      SETUP.url('app-url', '…'),
+      SETUP.frame('<origin>', '<origin>'),
+      SETUP.cors('<origin>'),
+    ]
+    for (const detail of details) assert.ok(section.includes(detail), `not in "Setup messages": ${detail}`)
+  } finally {
+    if (saved) Object.defineProperty(globalThis, 'location', saved)
+    else delete (globalThis as { location?: unknown }).location
+  }
+})

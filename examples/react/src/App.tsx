@@ -8,10 +8,11 @@ const APP_URL = import.meta.env.VITE_CHATZY_APP_URL
 
 type Mode = 'inline' | 'launcher'
 
-export function App() {
+/** `search`: the page's query (`?mode=launcher`); the server passes the request's. */
+export function App({ search = location.search }: { search?: string }) {
   const agent = useRef<ChatzyAgent>(null)
   // ?mode=launcher starts with the floating button; the switch below changes it on the live element.
-  const [mode, setMode] = useState<Mode>(() => new URLSearchParams(location.search).get('mode') === 'launcher' ? 'launcher' : 'inline')
+  const [mode, setMode] = useState<Mode>(() => new URLSearchParams(search).get('mode') === 'launcher' ? 'launcher' : 'inline')
   const [open, setOpen] = useState(false)
   const [status, setStatus] = useState('idle')
   const [log, setLog] = useState<string[]>([])
@@ -33,7 +34,6 @@ export function App() {
         chatbot-id={CHATBOT_ID}
         endpoint="/chatzy"
         app-url={APP_URL}
-        loading="eager"
         mode={mode}
         position="bottom-right"
         open={open}
