@@ -1,5 +1,6 @@
 import type { SessionAnswer } from '../../../contract/wire.js'
-import { checkOptions, DEFAULT_API_URL, DEFAULT_APP_URL, type ChatzyAgentOptions } from '../options.js'
+import type { Dispatcher } from 'undici'
+import { checkOptions, DEFAULT_API_URL, DEFAULT_APP_URL } from '../options.js'
 import { createChatzyClient } from '../chatzy-client.js'
 import { createBroker } from '../broker.js'
 import { sessionCookie } from '../cookie.js'
@@ -26,7 +27,7 @@ export interface AgentSetup {
   /** The path the routes live under, as the browser sees it (the prefix, and any mount point before it). */
   routesPath: string
   /** Options only an adapter knows what to do with, passed to the Chatzy client as they are (undici's `dispatcher`). */
-  client?: Pick<ChatzyAgentOptions, 'dispatcher'>
+  client?: { dispatcher?: Dispatcher }
 }
 
 export interface ChatzyCore {
@@ -47,7 +48,7 @@ export interface ChatzyCore {
  * sealed), the Chatzy client and its breakers, limits, the broker, the cookie, the flows and
  * the routes. Fails fast, with a message naming the option, on a bad one.
  */
-export function createAgent(options: ChatzyOptions<never> & Pick<ChatzyAgentOptions, 'dispatcher'>, setup: AgentSetup): ChatzyCore {
+export function createAgent(options: ChatzyOptions<never> & { dispatcher?: Dispatcher }, setup: AgentSetup): ChatzyCore {
   const { logger: _logger, ...checked } = options
   checkOptions(checked)
   const prefix = (options.prefix ?? '/chatzy').replace(/\/+$/, '')

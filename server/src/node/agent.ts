@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SessionAnswer } from '../../../contract/wire.js'
-import type { ChatzyAgentOptions } from '../options.js'
+import type { Dispatcher } from 'undici'
 import type { ChatzyHealth } from '../health.js'
 import type { Identified } from '../exchange.js'
 import { createAgent } from '../core/agent.js'
@@ -14,7 +14,14 @@ import type { ChatzyAnswer, ChatzyRequest } from '../core/request.js'
  * Options of `chatzyAgent` from `chatzy-agent/node`: the plugin's, with `identify` given the
  * Node request (Express's `req`, with whatever the app's own middleware put on it).
  */
-export type ChatzyNodeOptions<Req extends IncomingMessage = IncomingMessage> = ChatzyOptions<Req> & Pick<ChatzyAgentOptions, 'dispatcher'>
+export interface ChatzyNodeOptions<Req extends IncomingMessage = IncomingMessage> extends ChatzyOptions<Req> {
+  /**
+   * The undici dispatcher that calls to Chatzy go through: an egress proxy (`ProxyAgent`,
+   * `EnvHttpProxyAgent`), an `Agent` with your own CA or pool settings. Default: a keep-alive
+   * pool of the agent's own. It must not follow redirects (undici's do not, unless told to).
+   */
+  dispatcher?: Dispatcher
+}
 
 export type NextFunction = (error?: unknown) => void
 
