@@ -15,12 +15,16 @@ import { sealSessions } from './seal.js'
 import { userLimits } from './limits.js'
 import { healthCheck, type ChatzyHealth } from './health.js'
 import { inFlight } from './in-flight.js'
+import { fastifyExchange } from './fastify-exchange.js'
 
 export interface ChatzyDecorator {
   /** Starts (or resumes) the Chatzy session of the signed-in user: what `POST /session` answers. */
   startSession(request: FastifyRequest, reply: FastifyReply, chatbotId?: string): Promise<SessionAnswer>
-  /** Ends the session of this request's cookie and clears the cookie. */
-  endSession(request: FastifyRequest, reply: FastifyReply): Promise<void>
+  /**
+   * Ends the chatbot's session under this request's cookie; with no chatbot (the host's own
+   * sign-out), every chatbot's session of the cookie, and clears the cookie.
+   */
+  endSession(request: FastifyRequest, reply: FastifyReply, chatbotId?: string): Promise<void>
   /**
    * Whether this instance can serve sessions (its store answers, within its 2-second bound) and
    * where each chatbot's circuit breaker stands: for a readiness route and for metrics.
@@ -106,8 +110,8 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     path: options.cookie.path ?? '/',
     maxAgeSeconds: options.cookie.maxAgeSeconds ?? WEEK_SECONDS,
   })
+  const exchange = fastifyExchange(options.identify)
   const flows = followed(work, sessionFlows({
-    identify: options.identify,
     chatbots: [options.chatbotId].flat(),
     appUrl: options.appUrl ?? DEFAULT_APP_URL,
     store,
@@ -119,15 +123,16 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
     startSession: (request, reply, chatbotId) => {
       // The page that renders this token must not be kept by any cache either.
       reply.header('cache-control', 'no-store')
-      return flows.start(request, reply, chatbotId)
+      return flows.start(exchange(request, reply), chatbotId)
     },
-    endSession: (request, reply) => flows.end(request, reply),
+    endSession: (request, reply, chatbotId) => flows.end(exchange(request, reply), chatbotId),
     health: healthCheck(store, () => client.breakerStates()),
   } satisfies ChatzyDecorator)
 
   await fastify.register(routes, {
     prefix,
     flows,
+    exchange,
     guard: csrfGuard(options.allowedOrigins),
   })
 }
@@ -135,9 +140,9 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
 /** The session flows, each call followed until it settles, so that closing the app waits for it. */
 function followed(work: ReturnType<typeof inFlight>, flows: SessionFlows): SessionFlows {
   return {
-    start: (request, reply, chatbotId) => work.track(flows.start(request, reply, chatbotId)),
-    refresh: (request, reply, callerExpiresAt) => work.track(flows.refresh(request, reply, callerExpiresAt)),
-    end: (request, reply) => work.track(flows.end(request, reply)),
+    start: (exchange, chatbotId) => work.track(flows.start(exchange, chatbotId)),
+    refresh: (exchange, chatbotId, callerExpiresAt) => work.track(flows.refresh(exchange, chatbotId, callerExpiresAt)),
+    end: (exchange, chatbotId) => work.track(flows.end(exchange, chatbotId)),
   }
 }
 

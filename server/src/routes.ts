@@ -7,19 +7,22 @@ import { chatzyLog } from './log.js'
 import { retryAfterOf } from './retry-after.js'
 import { publish } from './diagnostics.js'
 import type { SessionFlows } from './session.js'
+import type { Exchange } from './exchange.js'
 
 export interface RoutesOptions {
   flows: SessionFlows
+  /** The core's view of a request and its reply. */
+  exchange: (request: FastifyRequest, reply: FastifyReply) => Exchange
   /** Throws the request's refusal (CSRF defence). */
   guard: (request: FastifyRequest) => void
 }
 
-/** Bodies are tiny (`{ chatbot_id }`, `{ expires_at }`): anything bigger is refused unread. */
+/** Bodies are tiny (`{ chatbot_id, expires_at }`): anything bigger is refused unread. */
 export const BODY_LIMIT = 4 * 1024
 
 const errors = { '4xx': ErrorReply, '5xx': ErrorReply }
 
-export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { flows, guard }) => {
+export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { flows, exchange, guard }) => {
   // Answers carry access tokens (and errors say who is signed in): no cache may keep them. Set
   // first thing, it stays on every answer, errors included (the error handler sets it too, for
   // a host hook that fails before this one). A callback hook: no promise per request.
@@ -48,18 +51,18 @@ export const routes: FastifyPluginAsyncTypebox<RoutesOptions> = async (app, { fl
   app.post('/session', {
     bodyLimit: BODY_LIMIT,
     schema: { body: SessionBody, response: { 200: SessionReply, ...errors } },
-  }, (request, reply) => flows.start(request, reply, request.body.chatbot_id))
+  }, (request, reply) => flows.start(exchange(request, reply), request.body.chatbot_id))
 
   app.post('/refresh', {
     bodyLimit: BODY_LIMIT,
     schema: { body: RefreshBody, response: { 200: RefreshReply, ...errors } },
-  }, (request, reply) => flows.refresh(request, reply, request.body.expires_at))
+  }, (request, reply) => flows.refresh(exchange(request, reply), request.body.chatbot_id, request.body.expires_at))
 
   app.delete('/session', {
     bodyLimit: BODY_LIMIT,
     schema: { body: EndBody, response: { 204: { type: 'null' }, ...errors } },
   }, async (request, reply) => {
-    await flows.end(request, reply)
+    await flows.end(exchange(request, reply), request.body?.chatbot_id)
     return reply.code(204).send()
   })
 }
