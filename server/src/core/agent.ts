@@ -15,7 +15,6 @@ import { inFlight } from '../in-flight.js'
 import type { ChatzyLogger, Exchange } from '../exchange.js'
 import { chatzyHandler, type ChatzyHandler } from './handler.js'
 import { requestGuard } from './request-guard.js'
-import { exchangeOf, overExchange } from './legacy-flows.js'
 import type { CoreFlows } from './flows.js'
 import type { ChatzyOptions } from './options.js'
 
@@ -37,7 +36,8 @@ export interface ChatzyCore {
   handler: ChatzyHandler
   /** What `startSession` answers, for a server-rendered page: the same as `POST /session`. */
   startSession(exchange: Exchange, chatbotId?: string): Promise<SessionAnswer>
-  endSession(exchange: Exchange): Promise<void>
+  /** Ends that chatbot's session of the exchange's cookie; with none named, every one of them, and clears the cookie. */
+  endSession(exchange: Exchange, chatbotId?: string): Promise<void>
   health(): Promise<ChatzyHealth>
   /** Lets the work in flight finish (bounded), then closes the connections to Chatzy. */
   close(): Promise<void>
@@ -104,14 +104,13 @@ export function createAgent(options: ChatzyOptions<never> & { dispatcher?: Dispa
     path: options.cookie.path ?? '/',
     maxAgeSeconds: options.cookie.maxAgeSeconds ?? WEEK_SECONDS,
   })
-  const flows = followed(work, overExchange(sessionFlows({
-    identify: (request) => exchangeOf.get(request)!.identify(),
+  const flows = followed(work, sessionFlows({
     chatbots: [options.chatbotId].flat(),
     appUrl: options.appUrl ?? DEFAULT_APP_URL,
     store,
     broker,
     cookie,
-  })))
+  }))
   const handler = chatzyHandler({ prefix, flows, guard: requestGuard(options.allowedOrigins) })
 
   return {
@@ -119,7 +118,7 @@ export function createAgent(options: ChatzyOptions<never> & { dispatcher?: Dispa
     flows,
     handler,
     startSession: (exchange, chatbotId) => flows.start(exchange, chatbotId),
-    endSession: (exchange) => flows.end(exchange),
+    endSession: (exchange, chatbotId) => flows.end(exchange, chatbotId),
     health: healthCheck(store, () => client.breakerStates()),
     async close() {
       // A refresh Chatzy has answered gets its token stored and its answer sent. Bounded: one
@@ -134,7 +133,7 @@ export function createAgent(options: ChatzyOptions<never> & { dispatcher?: Dispa
 function followed(work: ReturnType<typeof inFlight>, flows: CoreFlows): CoreFlows {
   return {
     start: (exchange, chatbotId) => work.track(flows.start(exchange, chatbotId)),
-    refresh: (exchange, callerExpiresAt) => work.track(flows.refresh(exchange, callerExpiresAt)),
-    end: (exchange) => work.track(flows.end(exchange)),
+    refresh: (exchange, chatbotId, callerExpiresAt) => work.track(flows.refresh(exchange, chatbotId, callerExpiresAt)),
+    end: (exchange, chatbotId) => work.track(flows.end(exchange, chatbotId)),
   }
 }

@@ -57,11 +57,12 @@ export function chatzyHandler({ prefix, flows, guard }: HandlerOptions) {
       case 'start':
         return flows.start(exchange, (body as { chatbot_id?: string }).chatbot_id).then((session) => ok(sessionReply(session)))
       case 'refresh': {
-        const answered = flows.refresh(exchange, (body as { expires_at?: number }).expires_at)
+        const { chatbot_id, expires_at } = body as { chatbot_id?: string; expires_at?: number }
+        const answered = flows.refresh(exchange, chatbot_id, expires_at)
         return answered instanceof Promise ? answered.then((token) => ok(refreshReply(token))) : ok(refreshReply(answered))
       }
       case 'end':
-        return flows.end(exchange).then(() => ok(undefined, 204))
+        return flows.end(exchange, (body as { chatbot_id?: string } | null | undefined)?.chatbot_id).then(() => ok(undefined, 204))
     }
   }
 

@@ -16,7 +16,7 @@ export interface ChatzyFetchAgent {
   fetch(request: Request): Promise<Response>
   /** Starts (or resumes) the signed-in user's session, as `POST /session` does: send `headers` (the cookie) with the page. */
   startSession(request: Request, chatbotId?: string): Promise<{ session: SessionAnswer; headers: Headers }>
-  /** Ends the session of this request's cookie; `headers` clear the cookie. */
+  /** Ends that chatbot's session of this request's cookie; with no chatbot named, all of them (the host's sign-out), and `headers` clear the cookie. */
   endSession(request: Request, chatbotId?: string): Promise<Headers>
   /** Whether the store answers, and where each chatbot's circuit breaker stands. */
   health(): Promise<ChatzyHealth>
@@ -58,9 +58,9 @@ export function chatzyAgent(options: ChatzyFetchOptions): ChatzyFetchAgent {
       const session = await core.startSession(exchange, chatbotId)
       return { session, headers: headersOf(exchange.cookies) }
     },
-    async endSession(request, _chatbotId) {
+    async endSession(request, chatbotId) {
       const exchange = exchangeFor(request, new URL(request.url))
-      await core.endSession(exchange)
+      await core.endSession(exchange, chatbotId)
       return headersOf(exchange.cookies)
     },
     health: () => core.health(),

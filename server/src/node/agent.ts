@@ -34,7 +34,7 @@ export interface ChatzyNodeAgent<Req extends IncomingMessage = IncomingMessage> 
   middleware(req: Req, res: ServerResponse, next?: NextFunction): void
   /** Starts (or resumes) the signed-in user's session, as `POST /session` does, and sets the cookie on `res`. */
   startSession(req: Req, res: ServerResponse, chatbotId?: string): Promise<SessionAnswer>
-  /** Ends the session of this request's cookie, and clears the cookie on `res`. */
+  /** Ends that chatbot's session of this request's cookie; with no chatbot named, all of them (the host's sign-out), clearing the cookie on `res`. */
   endSession(req: Req, res: ServerResponse, chatbotId?: string): Promise<void>
   /** Whether the store answers, and where each chatbot's circuit breaker stands. */
   health(): Promise<ChatzyHealth>
@@ -104,9 +104,9 @@ export function chatzyAgent<Req extends IncomingMessage = IncomingMessage>(optio
       setCookies(res, exchange.cookies)
       return session
     },
-    async endSession(req, res, _chatbotId) {
+    async endSession(req, res, chatbotId) {
       const exchange = exchangeFor(req)
-      await core.endSession(exchange)
+      await core.endSession(exchange, chatbotId)
       setCookies(res, exchange.cookies)
     },
     health: () => core.health(),
