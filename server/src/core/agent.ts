@@ -23,7 +23,7 @@ const WEEK_SECONDS = 7 * 24 * 3600
 export interface AgentSetup {
   /** Where setup warnings go (the app's logger). */
   log: ChatzyLogger
-  /** The path the routes live under, as the browser sees it (the prefix, and any mount point before it). */
+  /** The path the routes live under, as the server routes them: the prefix, and any mount point before it (a Fastify prefix). */
   routesPath: string
   /** Options only an adapter knows what to do with, passed to the Chatzy client as they are (undici's `dispatcher`). */
   client?: { dispatcher?: Dispatcher }
@@ -51,7 +51,7 @@ export interface ChatzyCore {
 export function createAgent(options: ChatzyOptions<never> & { dispatcher?: Dispatcher }, setup: AgentSetup): ChatzyCore {
   const { logger: _logger, ...checked } = options
   checkOptions(checked)
-  const prefix = (options.prefix ?? '/chatzy').replace(/\/+$/, '')
+  const prefix = setup.routesPath.replace(/\/+$/, '')
   // A cookie whose path does not cover the routes would never come back: every refresh a 401.
   const routesPath = setup.routesPath.replace(/\/+$/, '') + '/'
   const cookiePath = (options.cookie.path ?? '/').replace(/\/+$/, '') + '/'

@@ -35,7 +35,7 @@ export function chatzyAgent(options: ChatzyFetchOptions): ChatzyFetchAgent {
 
   function exchangeFor(request: Request, url: URL): CollectingExchange {
     return collectingExchange({
-      header: (name) => request.headers.get(name) ?? (name === 'host' ? url.host : undefined),
+      header: (name) => request.headers.get(name) ?? undefined,
       protocol: url.protocol === 'https:' ? 'https' : 'http',
       hostname: url.hostname,
       identify: (): Identified => identify(request),
@@ -49,8 +49,8 @@ export function chatzyAgent(options: ChatzyFetchOptions): ChatzyFetchAgent {
       const route = core.handler.routeOf(request.method, url.pathname)
       if (route === undefined) return toResponse(notFound(request.method, url.pathname), [])
       const exchange = exchangeFor(request, url)
-      const neutral: ChatzyRequest = { method: request.method, path: url.pathname, header: exchange.header, body: undefined }
-      const answer = await core.handler.answer(route, neutral, exchange, () => bodyOf(request))
+      const neutral: ChatzyRequest = { method: request.method, path: url.pathname, header: exchange.header, host: url.host, body: undefined }
+      const answer = await core.handler.answer(route, neutral, exchange, { readBody: () => bodyOf(request) })
       return toResponse(answer, exchange.cookies)
     },
     async startSession(request, chatbotId) {

@@ -45,6 +45,7 @@ export interface ChatzyNodeAgent<Req extends IncomingMessage = IncomingMessage> 
 /** What Express (or another framework) may have put on the request before us. */
 interface Framed {
   body?: unknown
+  host?: unknown
   protocol?: unknown
   hostname?: unknown
 }
@@ -86,12 +87,13 @@ export function chatzyAgent<Req extends IncomingMessage = IncomingMessage>(optio
         return write(res, notFound(method, path), [])
       }
       const exchange = exchangeFor(req)
+      const framed = req as Req & Framed
       // An empty body is none, whatever a body parser made of it (`express.json()` makes `{}`).
       const empty = exchange.header('content-length') === '0' && exchange.header('transfer-encoding') === undefined
-      const neutral: ChatzyRequest = { method, path, header: exchange.header, body: empty ? '' : (req as Req & Framed).body }
+      const neutral: ChatzyRequest = { method, path, header: exchange.header, host: typeof framed.host === 'string' ? framed.host : exchange.header('host'), body: empty ? '' : framed.body }
       // A body parser that ran before us has read the stream: its result is the body.
       const read = neutral.body === undefined && !req.readableEnded ? () => readBody(req) : undefined
-      const answered = core.handler.answer(route, neutral, exchange, read)
+      const answered = core.handler.answer(route, neutral, exchange, read === undefined ? {} : { readBody: read })
       if (answered instanceof Promise) {
         answered.then((answer) => write(res, answer, exchange.cookies), (error: unknown) => fail(res, error, next))
       } else {
