@@ -7,7 +7,7 @@ export type { ChatzyErrorConstructor } from './core/chatzy-error.js'
  * never contains a secret (tokens and keys are never interpolated into these).
  */
 export const Unauthenticated = chatzyError('CHATZY_UNAUTHENTICATED', 'No signed-in user for this request', 401)
-export const NoSession = chatzyError('CHATZY_NO_SESSION', 'No valid Chatzy session: start one with POST /session', 401)
+export const NoSession = chatzyError('CHATZY_NO_SESSION', 'No valid Chatzy session for this cookie (none, expired or ended)', 401)
 export const BadRequest = chatzyError('CHATZY_BAD_REQUEST', 'Bad request: %s', 400)
 export const ChatbotNotAllowed = chatzyError('CHATZY_CHATBOT_NOT_ALLOWED', 'This chatbot id is not allowed', 400)
 export const ForbiddenOrigin = chatzyError('CHATZY_FORBIDDEN_ORIGIN', 'Forbidden: %s', 403)
