@@ -1,16 +1,6 @@
-import createError, { type FastifyErrorConstructor } from '@fastify/error'
+import { chatzyError } from './core/chatzy-error.js'
 
-/** The constructor of one `CHATZY_*` error: `new NoSession()`, `error instanceof NoSession`, `.code`. */
-export type ChatzyErrorConstructor<C extends string, S extends number> =
-  FastifyErrorConstructor<{ code: C; statusCode: S }, [unknown?, ...unknown[]]>
-
-/**
- * `createError` with its type named, so that the published declarations refer to
- * `FastifyErrorConstructor` itself, which every module resolution of a user's project can see.
- */
-function chatzyError<C extends string, S extends number>(code: C, message: string, statusCode: S): ChatzyErrorConstructor<C, S> {
-  return createError(code, message, statusCode)
-}
+export type { ChatzyErrorConstructor } from './core/chatzy-error.js'
 
 /**
  * Every runtime error of the plugin: a `CHATZY_*` code, an HTTP status, and a message that

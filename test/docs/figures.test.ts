@@ -148,7 +148,7 @@ async function optionSchemas(): Promise<Map<string, Schema>> {
   return options
 }
 
-const serverSources = ['server/src/', 'server/src/stores/']
+const serverSources = ['server/src/', 'server/src/core/', 'server/src/stores/']
   .flatMap((dir) => list(dir).filter((name) => name.endsWith('.ts')).map((name) => read(`${dir}${name}`))).join('\n')
 
 /** A constant of server/src (`const WEEK_SECONDS = 7 * 24 * 3600`, `DEFAULT_APP_URL = '…'`), evaluated. */
@@ -237,10 +237,10 @@ test('the plugin\'s bounds, as the docs give them: bodies, Chatzy\'s answers, Re
   const seconds = (ms: number | string | undefined) => `${Number(ms) / 1000} s`
   const storeBound = Number(/guardStore\(store: SessionStore, timeoutMs = ([\d_]+)\)/.exec(serverSources)?.[1]?.replaceAll('_', ''))
   const claims: [string, RegExp, string, string][] = [
-    ['docs/server.md', /at most\s+(\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/routes.ts)'],
-    ['docs/server.md', /body over (\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/routes.ts)'],
-    ['docs/reference.md', /body over (\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/routes.ts)'],
-    ['README.md', /bodies are capped at (\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/routes.ts)'],
+    ['docs/server.md', /at most\s+(\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/core/body.ts)'],
+    ['docs/server.md', /body over (\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/core/body.ts)'],
+    ['docs/reference.md', /body over (\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/core/body.ts)'],
+    ['README.md', /bodies are capped at (\d+ KiB)/, kib('BODY_LIMIT'), 'BODY_LIMIT (server/src/core/body.ts)'],
     ['docs/server.md', /off-schema, over (\d+ KiB)/, kib('MAX_ANSWER_BYTES'), 'MAX_ANSWER_BYTES (server/src/chatzy-client.ts)'],
     ['docs/server.md', /answers over (\d+ KiB) cut off/, kib('MAX_ANSWER_BYTES'), 'MAX_ANSWER_BYTES (server/src/chatzy-client.ts)'],
     ['docs/server.md', /\(capped at (\d+ s)\)/, seconds(constant('MAX_RETRY_AFTER_MS')), 'MAX_RETRY_AFTER_MS (server/src/chatzy-client.ts)'],
@@ -427,7 +427,7 @@ test('every test file the docs name exists, and the security model\'s files are 
   }
   for (const row of table('docs/server.md', 'Security model')) {
     for (const [, name] of row[2]!.matchAll(/`([\w/.-]+\.ts)`/g)) {
-      if (!existsSync(new URL(name!.includes('/') ? name! : `server/src/${name}`, root))) missing.push(`docs/server.md's security model says rule ${row[0]} is enforced in ${name}, which is not in server/src`)
+      if (!existsSync(new URL(name!.startsWith('core/') ? `server/src/${name}` : name!.includes('/') ? name! : `server/src/${name}`, root))) missing.push(`docs/server.md's security model says rule ${row[0]} is enforced in ${name}, which is not in server/src`)
     }
   }
   assert.deepEqual(missing, [])
