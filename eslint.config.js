@@ -38,6 +38,29 @@ export default defineConfig([
     },
   },
   {
+    // The core and the fetch and node adapters run without Fastify (and the fetch adapter
+    // without Node): no framework may enter them, and no Node module Workers lack.
+    files: ['server/src/core/**/*.ts', 'server/src/fetch/**/*.ts', 'server/src/node/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['fastify', 'fastify/*', 'fastify-plugin', '@fastify/*', '!@fastify/error'], message: 'The core and its adapters load no Fastify: it lives in the plugin (server/src/plugin.ts) only.', allowTypeImports: false },
+          { group: ['undici'], message: 'The fetch path calls Chatzy with the global fetch.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The fetch adapter runs in workerd, Bun and Deno: only the Node modules they all have.
+    files: ['server/src/core/**/*.ts', 'server/src/fetch/**/*.ts'],
+    ignores: ['server/src/core/legacy-flows.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['node:*', '!node:diagnostics_channel'], message: 'The fetch path runs where node:* is partial (Workers): use the platform (Web Crypto, fetch, TextEncoder).' }],
+      }],
+    },
+  },
+  {
     // Playwright fixtures that use no other fixture are written `async ({}, use) => …`.
     files: ['e2e/**/*.ts'],
     rules: { 'no-empty-pattern': 'off' },

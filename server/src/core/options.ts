@@ -1,0 +1,58 @@
+import type { ChatzyAgentOptions, ChatzyCookieOptions } from '../options.js'
+import type { ChatzyLogger, Identified } from '../exchange.js'
+import type { SessionStore } from '../store.js'
+
+/**
+ * The options every adapter takes, the same names and meanings as the Fastify plugin's; only
+ * `identify`'s argument is the adapter's own request (`Request`, `IncomingMessage`).
+ */
+export interface ChatzyOptions<Req> {
+  /** Chatzy's `client_api_key` ("AI Agent Auth Key"). Never leaves the server. */
+  apiKey: string
+  /** Allowed chatbot id(s), each a uuid as in Chatzy's embed code; the first one is the default. */
+  chatbotId: string | string[]
+  /** The host's own signed-in user id for this request, or null when nobody is signed in. Runs on every `/session` and `/refresh`. */
+  identify: (request: Req) => Identified
+  /** Chatzy API base. Default: the base of Chatzy's docs. */
+  apiUrl?: string
+  /** Chatzy iframe base. Default `https://app.chatzy.ai`. */
+  appUrl?: string
+  /** Where the routes live. Default `/chatzy`. */
+  prefix?: string
+  cookie: ChatzyCookieOptions
+  /** Where sessions live. Default: `memoryStore()` (one process only). */
+  store?: SessionStore
+  /** Origins allowed to call the routes. Default: only the request's own origin. */
+  allowedOrigins?: string[]
+  /** Deadline of one upstream operation, retries included. Default 10,000 ms. */
+  timeoutMs?: number
+  /** Extra upstream attempts after a network error or a 5xx. Default 2. */
+  retries?: number
+  /** Circuit breaker: fail fast after `threshold` (default 5) failed operations of distinct users, for `cooldownMs` (default 5,000), then probe. */
+  breaker?: { threshold?: number; cooldownMs?: number }
+  /** Floor between two upstream calls for one session, whatever clients send. Default 5,000 ms. */
+  minRefreshIntervalMs?: number
+  /** A stored access token with less life left than this is refreshed rather than handed out. Default 30,000 ms. */
+  refreshMarginMs?: number
+  /** With a store that has `lock`: longest an upstream refresh may hold a session's lock. Default 15,000 ms. */
+  lockTtlMs?: number
+  /** Mints per user id per window, counted in the store (shared by instances). Over it: 429 `CHATZY_RATE_LIMITED`. Default 10 per 60,000 ms. */
+  mintLimit?: { max: number; windowMs: number }
+  /** Live sessions per user id: one more ends that user's oldest. Default 10. */
+  sessionsPerUser?: number
+  /** Seals each stored session record whole at rest, both tokens included (newest key first, all keys open). */
+  encryptionKey?: string | string[]
+  /**
+   * Where the agent writes its log lines: any logger with pino's signatures (pino itself, a
+   * Fastify app's `app.log`). Lines are redacted of this package's secrets whatever the
+   * logger. Default: warnings and errors to the console, as JSON.
+   */
+  logger?: ChatzyLogger & { child?: unknown }
+}
+
+// The adapters' options and the plugin's must stay the same (bar identify's argument and the
+// adapter's own extras), so that one page of docs describes them all.
+type Shared<T> = Omit<T, 'identify' | 'dispatcher' | 'logger'>
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const sameOptions: Same<Shared<ChatzyOptions<unknown>>, Shared<ChatzyAgentOptions>> = true
+void sameOptions
