@@ -41,6 +41,7 @@ app.get('/', async (_req, res) => {
     .replace('chatbot-id="8a1e3f18-991b-4a2e-9973-f53e7fc94ff1"', `chatbot-id="${CHATBOT_ID}"`))
 })
 app.get('/chatzy-agent.js', (_req, res) => res.type('js').sendFile(cdnBuild()))
+app.get('/favicon.ico', (_req, res) => res.status(204).end())
 app.use(express.static(new URL('./public/', import.meta.url).pathname))
 
 const server = app.listen(Number(process.env.PORT ?? 3070), 'localhost', (error) => {

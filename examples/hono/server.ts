@@ -36,6 +36,7 @@ app.get('/', async (c) => {
 })
 const element = cdnBuild()
 app.get('/chatzy-agent.js', async (c) => c.body(await readFile(element), 200, { 'content-type': 'text/javascript; charset=utf-8' }))
+app.get('/favicon.ico', (c) => c.body(null, 204))
 app.use('/*', serveStatic({ root: new URL('./public/', import.meta.url).pathname }))
 
 const server = serve({ fetch: app.fetch, hostname: 'localhost', port: Number(process.env.PORT ?? 3080) }, (info) => {
