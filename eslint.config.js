@@ -44,8 +44,7 @@ export default defineConfig([
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
-          { group: ['fastify', 'fastify/*', 'fastify-plugin', '@fastify/*', '!@fastify/error'], message: 'The core and its adapters load no Fastify: it lives in the plugin (server/src/plugin.ts) only.', allowTypeImports: false },
-          { group: ['undici'], message: 'The fetch path calls Chatzy with the global fetch.' },
+          { group: ['fastify', 'fastify/*', 'fastify-plugin', '@fastify/*', '!@fastify/error'], message: 'The core and its adapters load no Fastify: it lives in the plugin (server/src/plugin.ts) only.' },
         ],
       }],
     },
@@ -57,6 +56,12 @@ export default defineConfig([
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['node:*', '!node:diagnostics_channel'], message: 'The fetch path runs where node:* is partial (Workers): use the platform (Web Crypto, fetch, TextEncoder).' }],
+      }],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['fastify', 'fastify/*', 'fastify-plugin', '@fastify/*', '!@fastify/error'], message: 'The core and its adapters load no Fastify: it lives in the plugin (server/src/plugin.ts) only.' },
+          { group: ['undici'], message: 'The fetch path calls Chatzy with the global fetch (the node adapter hands the core its undici transport).', allowTypeImports: true },
+        ],
       }],
     },
   },

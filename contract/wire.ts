@@ -20,9 +20,18 @@ export interface SessionRequest {
   chatbot_id?: string
 }
 
-/** Body of `POST {prefix}/refresh`: the expiry of the token the caller holds, when known. */
+/**
+ * Body of `POST {prefix}/refresh`: the caller's chatbot (default: the first configured one) and
+ * the expiry of the token it holds, when known.
+ */
 export interface RefreshRequest {
+  chatbot_id?: string
   expires_at?: number
+}
+
+/** Body of `DELETE {prefix}/session`: the chatbot whose session ends; none ends them all. */
+export interface EndRequest {
+  chatbot_id?: string
 }
 
 /** Answer of `POST {prefix}/refresh`. */

@@ -8,6 +8,8 @@ import { registerShop } from './shop.js'
 export interface HostAppOptions {
   apiKey: string
   chatbotId: string
+  /** A second chatbot of the site (support, say) that pages may embed beside the first. */
+  supportChatbotId?: string
   /** Chatzy's API base; undefined means the real one. */
   apiUrl?: string
   /** Chatzy's iframe base; undefined means the real one. */
@@ -43,7 +45,7 @@ export async function buildHostApp(options: HostAppOptions): Promise<FastifyInst
 
   await app.register(chatzyAgent, {
     apiKey: options.apiKey,
-    chatbotId: options.chatbotId,
+    chatbotId: options.supportChatbotId === undefined ? options.chatbotId : [options.chatbotId, options.supportChatbotId],
     identify: (request) => signedInUser(request),
     ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
     ...(options.appUrl === undefined ? {} : { appUrl: options.appUrl }),

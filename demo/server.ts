@@ -33,6 +33,8 @@ export interface Demo {
 }
 
 export const DEMO_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
+/** The mock's second chatbot: one user may talk to both on one page, each in a session of its own. */
+export const DEMO_SUPPORT_CHATBOT_ID = '3b7c1d2e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'
 
 /**
  * Starts the host app on http://localhost and, unless real credentials are given, the mock
@@ -54,6 +56,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const host = await buildHostApp({
     apiKey,
     chatbotId: real ? options.chatbotId! : DEMO_CHATBOT_ID,
+    ...(!real && { supportChatbotId: DEMO_SUPPORT_CHATBOT_ID }),
     apiUrl: mockUrl,
     appUrl: mockUrl,
     cookieSecret: process.env.COOKIE_SECRET ?? randomBytes(32).toString('hex'),

@@ -33,6 +33,8 @@ export interface MockChatzy {
   faults: FaultInjector
   /** Every token ever issued (tests grep for them). */
   issued: { access: Set<string>; refresh: Set<string> }
+  /** Whom and which chatbot an access token was issued for (undefined: never issued, or expired). */
+  grantOf(accessToken: string): { user_id: string; chatbot_id: string } | undefined
   /** Expire or revoke tokens by hand. */
   revokeRefreshTokens(): void
   expireAccessTokens(): void
@@ -186,6 +188,10 @@ export function createMockChatzy(options: MockChatzyOptions): MockChatzy {
   return {
     app,
     calls,
+    grantOf(accessToken) {
+      const grant = accessTokens.get(accessToken)
+      return grant && grant.expires_at > Date.now() ? { user_id: grant.user_id, chatbot_id: grant.chatbot_id } : undefined
+    },
     faults,
     issued,
     options: settings,

@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify'
+import type { ChatzyLogger } from './exchange.js'
 import type { ChatzyClient } from './chatzy-client.js'
 import type { SessionStore, StoredSession } from './store.js'
 import type { UserLimits } from './limits.js'
@@ -23,7 +23,7 @@ export interface BrokerOptions {
 }
 
 /** The caller's logger, built only when there is something to log (building one has a cost). */
-export type LogFor = () => FastifyBaseLogger
+export type LogFor = () => ChatzyLogger
 
 /** What one single-flight refresh brought back, and whether it took an upstream call. */
 interface Flight {
@@ -39,9 +39,9 @@ export function createBroker(options: BrokerOptions) {
   const { client, store } = options
   const inflight = new Map<string, Promise<Flight>>()
 
-  /** The one place a user's session is minted, past the user's `mintLimit` (else "rate-limited"). */
+  /** The one place a user's session is minted, past the user's `mintLimit` for the chatbot (else "rate-limited"). */
   async function mint(user_id: string, chatbot_id: string): Promise<StoredSession> {
-    await options.limits.admitMint(user_id)
+    await options.limits.admitMint(user_id, chatbot_id)
     const data = await client.mint({ user_id, chatbot_id })
     return {
       user_id,
@@ -62,12 +62,13 @@ export function createBroker(options: BrokerOptions) {
   /**
    * Can the stored access token be handed out instead of asking Chatzy? Inside the floor, yes
    * as long as it has not actually expired, whatever its lifetime and the margin: the floor is
-   * a hard one. Past it, when it is fresh (outside the margin) and newer than the caller's.
+   * a hard one. Past it, when it is fresh (outside the margin) and newer than the caller's, or
+   * the caller did not say which it holds (an element that never had one, a server-rendered page).
    */
   function canReuse(session: StoredSession, callerExpiresAt: number | undefined, now: number): boolean {
     if (withinFloor(session, now)) return session.access_expires_at > now
     if (session.access_expires_at - now <= options.refreshMarginMs) return false
-    return callerExpiresAt !== undefined && session.access_expires_at > callerExpiresAt
+    return callerExpiresAt === undefined || session.access_expires_at > callerExpiresAt
   }
 
   /**
@@ -97,8 +98,7 @@ export function createBroker(options: BrokerOptions) {
   /** The one place a session goes upstream: "refreshed upstream", or "minted again" when refused. */
   async function renew(id: string, session: StoredSession, log: LogFor): Promise<StoredSession> {
     await floor(session)
-    const now = Date.now()
-    if (session.refresh_expires_at > now) {
+    if (session.refresh_expires_at > Date.now()) {
       try {
         const data = await client.refresh({
           user_id: session.user_id,
@@ -107,11 +107,18 @@ export function createBroker(options: BrokerOptions) {
         })
         const next = { ...session, access_token: data.access_token, access_expires_at: data.expires_at, upstream_at: Date.now() }
         await saveIfLive(id, next)
+        // A refresh is a use: this session is not the least recently used one any more.
+        await touch(id, next, log)
         publish.refreshed(() => ({ chatbotId: next.chatbot_id, userId: next.user_id, via: 'refresh' }))
         return next
       } catch (error) {
         if (!(error instanceof UpstreamRefused)) throw error
         log().info(`chatzy: ${error.message}`)
+        // The refused call was an upstream call too: the mint that follows keeps the floor
+        // from it, and so does any refresh that comes for this session in the meantime.
+        session = { ...session, upstream_at: Date.now() }
+        await saveIfLive(id, session)
+        await floor(session)
       }
     }
     // The refresh token is gone or refused: mint again for the same, still identified, user.
@@ -217,17 +224,30 @@ export function createBroker(options: BrokerOptions) {
     await index(id, session)
   }
 
-  /** Records the session in its user's index, until its refresh token expires; ends the user's sessions past the limit. */
+  /**
+   * Records the session as its user's most recently used one for its chatbot, until its refresh
+   * token expires; ends the user's least recently used sessions of that chatbot past the limit.
+   */
   async function index(id: string, session: StoredSession): Promise<void> {
-    const ended = await options.limits.addSession(session.user_id, id, session.refresh_expires_at)
+    const ended = await options.limits.addSession(session.user_id, session.chatbot_id, id, session.refresh_expires_at)
     const replaced = ended.filter((old) => old !== id)
     await Promise.all(replaced.map((old) => store.delete(old)))
     for (const _ of replaced) publish.ended(() => ({ reason: 'replaced', chatbotId: session.chatbot_id, userId: session.user_id }))
   }
 
+  /**
+   * Records a use of a live session (a page load, a refresh), so that `sessionsPerUser` ends the
+   * least recently used one. Bookkeeping only: should the user's index be out of reach (its
+   * Redis node down), the session still serves, and its next use records it.
+   */
+  async function touch(id: string, session: StoredSession, log: LogFor): Promise<void> {
+    await index(id, session).catch((error: unknown) => log().warn({ err: error }, 'chatzy: could not record a session\'s use in its user\'s index'))
+  }
+
   return {
     mint,
     save,
+    touch,
 
     /** Can the stored token answer a caller holding one that expires at `callerExpiresAt`, with no upstream call? */
     reusable(session: StoredSession, callerExpiresAt: number | undefined): boolean {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import fastifyCookie from '@fastify/cookie'
 import { parse as parseCookie, serialize } from 'cookie'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Exchange } from './exchange.js'
 import { isLoopback } from './loopback.js'
 import { verifiedCookies, type VerifiedCookie } from './verified-cookies.js'
 
@@ -31,8 +31,8 @@ export const DROPPED_WARNING = 'chatzy-agent: the session cookie is Secure, but 
  * refuse Secure cookies. The browser's own `Origin` says how the page was loaded; the request's
  * protocol alone could be a TLS proxy without `trustProxy`, whose page is https and keeps it.
  */
-function pageIsPlainHttp(request: FastifyRequest): boolean {
-  const origin = request.headers.origin
+function pageIsPlainHttp(exchange: Exchange): boolean {
+  const origin = exchange.header('origin')
   if (origin === undefined || !origin.startsWith('http://')) return false
   try {
     return !isLoopback(new URL(origin).hostname)
@@ -63,19 +63,19 @@ export function sessionCookie(options: CookieOptions) {
   let warnedDropped = false
 
   /** Once per plugin instance: the first Secure cookie set for, or missed from, a plain-http page. */
-  function warnIfDropped(request: FastifyRequest) {
-    if (warnedDropped || !pageIsPlainHttp(request)) return
+  function warnIfDropped(exchange: Exchange) {
+    if (warnedDropped || !pageIsPlainHttp(exchange)) return
     warnedDropped = true
-    request.log.warn({ origin: request.headers.origin }, DROPPED_WARNING)
+    exchange.log().warn({ origin: exchange.header('origin') }, DROPPED_WARNING)
   }
 
-  function isSecure(request: FastifyRequest): boolean {
+  function isSecure(exchange: Exchange): boolean {
     if (options.secure !== 'auto') return options.secure
-    return request.protocol === 'https' || !isLoopback(request.hostname)
+    return exchange.protocol === 'https' || !isLoopback(exchange.hostname)
   }
 
-  function nameFor(request: FastifyRequest): string {
-    return isSecure(request) ? `__Host-${options.name}` : options.name
+  function nameFor(exchange: Exchange): string {
+    return isSecure(exchange) ? `__Host-${options.name}` : options.name
   }
 
   return {
@@ -83,24 +83,23 @@ export function sessionCookie(options: CookieOptions) {
      * The session id, or undefined for a missing, tampered or malformed cookie (never throws).
      * `renew` says the cookie was signed with an older secret and should be signed again.
      */
-    read(request: FastifyRequest): VerifiedCookie | undefined {
-      const header = request.headers.cookie
-      const raw = header === undefined ? undefined : parseCookie(header)[nameFor(request)]
+    read(exchange: Exchange): VerifiedCookie | undefined {
+      const header = exchange.header('cookie')
+      const raw = header === undefined ? undefined : parseCookie(header)[nameFor(exchange)]
       if (raw === undefined) {
-        // Constant messages: the request's own logger will do, no redacting child needed.
-        request.log.debug('chatzy: no session cookie')
-        if (isSecure(request)) warnIfDropped(request)
+        exchange.debug('chatzy: no session cookie')
+        if (isSecure(exchange)) warnIfDropped(exchange)
         return undefined
       }
       const verified = verify(raw)
-      if (verified === undefined) request.log.debug('chatzy: session cookie rejected (bad signature or shape)')
+      if (verified === undefined) exchange.debug('chatzy: session cookie rejected (bad signature or shape)')
       return verified
     },
 
-    write(request: FastifyRequest, reply: FastifyReply, id: string, maxAgeSeconds: number) {
-      const secure = isSecure(request)
-      if (secure) warnIfDropped(request)
-      reply.header('set-cookie', serialize(nameFor(request), signer.sign(id), {
+    write(exchange: Exchange, id: string, maxAgeSeconds: number) {
+      const secure = isSecure(exchange)
+      if (secure) warnIfDropped(exchange)
+      exchange.setCookie(serialize(nameFor(exchange), signer.sign(id), {
         httpOnly: true,
         secure,
         sameSite: options.sameSite,
@@ -110,9 +109,9 @@ export function sessionCookie(options: CookieOptions) {
       }))
     },
 
-    clear(request: FastifyRequest, reply: FastifyReply) {
-      const secure = isSecure(request)
-      reply.header('set-cookie', serialize(nameFor(request), '', {
+    clear(exchange: Exchange) {
+      const secure = isSecure(exchange)
+      exchange.setCookie(serialize(nameFor(exchange), '', {
         expires: new Date(0),
         maxAge: 0,
         httpOnly: true,

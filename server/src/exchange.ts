@@ -32,4 +32,9 @@ export interface Exchange {
   setCookie(serialized: string): void
   /** The request's logger, with this package's redaction; built on first use. */
   log(): ChatzyLogger
+  /**
+   * A constant debug line (a fixed message, no data, so no secret): through the request's own
+   * logger, with no redacting logger built for it, since it is written on common paths.
+   */
+  debug(message: string): void
 }

@@ -1,35 +1,36 @@
 import type { WindowCount } from './store.js'
 
 /**
- * Fixed-window counters kept in this process: `memoryStore`'s `hit`, and the fallback for a
- * store without one. Bounded: a window is dropped once it closes, and past `maxKeys` open
- * windows the oldest goes first.
+ * Sliding-window counters kept in this process: `memoryStore`'s `hit`, and the fallback for a
+ * store without one. Each key keeps the times of its counted events in the last window (at
+ * most `max` of them), so no two windows' worth can pass across a window's edge. Bounded:
+ * keys whose events have all left their window go first; past `maxKeys` live keys, the one
+ * least recently counted goes.
  */
-export function windowCounter(maxKeys = 100_000) {
-  // Insertion order is opening order: with one window length, the first ones close first.
-  const windows = new Map<string, { count: number; closesAt: number }>()
+export function slidingCounter(maxKeys = 100_000) {
+  // Map order is order of last count: the first keys are the ones idle longest.
+  const events = new Map<string, number[]>()
   return {
-    hit(key: string, windowMs: number): WindowCount {
+    hit(key: string, windowMs: number, max = Infinity): WindowCount {
       const now = Date.now()
-      let window = windows.get(key)
-      if (window === undefined || window.closesAt <= now) {
-        windows.delete(key)
-        for (const [open, { closesAt }] of windows) {
-          if (closesAt > now && windows.size < maxKeys) break
-          windows.delete(open)
-        }
-        window = { count: 0, closesAt: now + windowMs }
-        windows.set(key, window)
+      const times = (events.get(key) ?? []).filter((at) => at > now - windowMs)
+      events.delete(key)
+      const counted = times.length < max
+      if (counted) times.push(now)
+      events.set(key, times)
+      for (const [idle, held] of events) {
+        if (events.size <= maxKeys && held.at(-1)! > now - windowMs) break
+        events.delete(idle)
       }
-      window.count++
-      return { count: window.count, resetInMs: window.closesAt - now }
+      // Over the limit, the next event is counted once the oldest one leaves the window.
+      return { count: counted ? times.length : times.length + 1, resetInMs: times[0]! + windowMs - now }
     },
   }
 }
 
 /**
- * Each user's sessions, oldest first, kept in this process: `memoryStore`'s `addUserSession`,
- * and the fallback for a store without one. `isLive` (when the store can say at once) lets
+ * Each user's sessions, least recently used first, kept in this process: `memoryStore`'s
+ * `addUserSession`, and the fallback for a store without one. `isLive` (when the store can say at once) lets
  * sessions that ended otherwise drop out; past `maxUsers` users the least recent one goes.
  */
 export function userSessionIndex(maxUsers = 100_000, isLive: (id: string) => boolean = () => true) {

@@ -18,4 +18,4 @@ export {
   type SessionRateLimitedMessage,
   type SessionEndedMessage,
 } from './diagnostics.js'
-export type { SessionAnswer, RefreshAnswer, SessionRequest, RefreshRequest, ErrorAnswer, ErrorCode } from '../../contract/wire.js'
+export type { SessionAnswer, RefreshAnswer, SessionRequest, RefreshRequest, EndRequest, ErrorAnswer, ErrorCode } from '../../contract/wire.js'

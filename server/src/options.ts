@@ -106,9 +106,9 @@ export interface ChatzyAgentOptions {
   refreshMarginMs?: number
   /** With a store that has `lock`: longest an upstream refresh may hold a session's lock. Default 15,000 ms. */
   lockTtlMs?: number
-  /** Mints per user id per window, counted in the store (shared by instances). Over it: 429 `CHATZY_RATE_LIMITED`. Default 10 per 60,000 ms. */
+  /** Mints per user id and chatbot in any window of `windowMs` (sliding), counted in the store (shared by instances). Over it: 429 `CHATZY_RATE_LIMITED`. Default 10 per 60,000 ms. */
   mintLimit?: { max: number; windowMs: number }
-  /** Live sessions per user id: one more ends that user's oldest. Default 10. */
+  /** Live sessions per user id and chatbot: one more ends that user's least recently used one. Default 10. */
   sessionsPerUser?: number
   /** Seals each stored session record whole at rest, both tokens included (newest key first, all keys open). */
   encryptionKey?: string | string[]

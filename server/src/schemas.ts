@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import type { RefreshAnswer, RefreshRequest, SessionAnswer, SessionRequest } from '../../contract/wire.js'
+import type { EndRequest, RefreshAnswer, RefreshRequest, SessionAnswer, SessionRequest } from '../../contract/wire.js'
 
 /*
  * HTTP schemas of the plugin's routes. Answers list their fields exactly
@@ -18,9 +18,9 @@ export const EXAMPLE_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
 const EpochMs = Type.Integer({ minimum: 0, maximum: 8.64e15 })
 
 export const SessionBody = Type.Object({ chatbot_id: Type.Optional(ChatbotId) }, { additionalProperties: false })
-export const RefreshBody = Type.Object({ expires_at: Type.Optional(EpochMs) }, { additionalProperties: false })
-/** `DELETE /session` takes nothing: no body, or `{}`. */
-export const EndBody = Type.Union([Type.Object({}, { additionalProperties: false }), Type.Undefined(), Type.Null()])
+export const RefreshBody = Type.Object({ chatbot_id: Type.Optional(ChatbotId), expires_at: Type.Optional(EpochMs) }, { additionalProperties: false })
+/** `DELETE /session` names the chatbot whose session ends, or nothing (no body, `{}`): then every one. */
+export const EndBody = Type.Union([Type.Object({ chatbot_id: Type.Optional(ChatbotId) }, { additionalProperties: false }), Type.Undefined(), Type.Null()])
 
 export const SessionReply = Type.Object(
   {
@@ -48,9 +48,10 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 const sameShapes: [
   Same<Static<typeof SessionBody>, SessionRequest>,
   Same<Static<typeof RefreshBody>, RefreshRequest>,
+  Same<Exclude<Static<typeof EndBody>, null | undefined>, EndRequest>,
   Same<Static<typeof SessionReply>, SessionAnswer>,
   Same<Static<typeof RefreshReply>, RefreshAnswer>,
-] = [true, true, true, true]
+] = [true, true, true, true, true]
 void sameShapes
 
 /* Chatzy's two answers (PROTOCOL.md). Unknown extra fields are tolerated, missing or mistyped ones are not. */

@@ -122,7 +122,7 @@ export function sealSessions(store: SessionStore, keys: string | string[] | unde
     ...(store.replace && { replace: (id: string, session: StoredSession, ttlMs: number) => store.replace!(id, sealed(id, session), ttlMs) }),
     delete: (id) => store.delete(id),
     ...(store.lock && { lock: (id: string, ttlMs: number) => store.lock!(id, ttlMs) }),
-    ...(store.hit && { hit: (key: string, windowMs: number) => store.hit!(key, windowMs) }),
+    ...(store.hit && { hit: (key: string, windowMs: number, max?: number) => store.hit!(key, windowMs, max) }),
     ...(store.addUserSession && { addUserSession: (user: string, id: string, expiresAt: number, max: number) => store.addUserSession!(user, id, expiresAt, max) }),
   }
   // Sealing adds no wait: an in-process store sealed stays readable at once.

@@ -1,17 +1,15 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { RefreshAnswer, SessionAnswer } from '../../contract/wire.js'
 import type { Broker } from './broker.js'
 import type { SessionCookie } from './cookie.js'
 import { newSessionId } from './cookie.js'
+import type { Exchange, Identified } from './exchange.js'
 import { readNowOf } from './in-process-store.js'
 import type { VerifiedCookie } from './verified-cookies.js'
 import type { SessionStore, StoredSession } from './store.js'
 import { ChatbotNotAllowed, NoSession, Unauthenticated, UpstreamRefused } from './errors.js'
-import { chatzyLog } from './log.js'
 import { publish, type SessionEndedMessage } from './diagnostics.js'
 
 export interface SessionFlowOptions {
-  identify: (request: FastifyRequest) => string | null | undefined | Promise<string | null | undefined>
   chatbots: readonly string[]
   appUrl: string
   store: SessionStore
@@ -19,27 +17,39 @@ export interface SessionFlowOptions {
   cookie: SessionCookie
 }
 
+/**
+ * Where one chatbot's session of a browser lives in the store. The cookie names the browser
+ * session; under it each chatbot has a record of its own, so that starting one never touches
+ * another, and sealing binds each record to its own key.
+ */
+export function recordKey(cookieId: string, chatbot: string): string {
+  return `${cookieId}:${chatbot}`
+}
+
 /** A refresh on its way through `settle`, with what the hot path already did for it. */
 interface Refreshing {
   presented: VerifiedCookie
-  /** The session as read, or its read under way. */
-  stored: StoredSession | undefined | Promise<StoredSession | undefined>
+  key: string
   /** `identify`'s answer for this request: it is asked once, whichever path asks. */
-  identified: () => ReturnType<SessionFlowOptions['identify']>
+  identified: Identified
   callerExpiresAt: number | undefined
 }
 
 /**
- * The three things a browser can do with its Chatzy session: start it, refresh its access
- * token, end it. The user is always `identify(request)`, never anything the browser says.
+ * The three things a browser can do with its Chatzy sessions: start one (per chatbot), refresh
+ * its access token, end it (or all of them). The user is always `identify`, never anything the
+ * browser says; the chatbot is one of the allowed ones, the first when the browser names none.
  */
 export function sessionFlows(options: SessionFlowOptions) {
   const { store, broker, cookie } = options
   const readNow = readNowOf(store)
   const appBase = options.appUrl.replace(/\/+$/, '')
+  const allowed = new Set(options.chatbots)
 
-  async function identify(request: FastifyRequest): Promise<string | undefined> {
-    return signedIn(await options.identify(request))
+  function chatbotOf(asked: string | undefined): string {
+    const chatbot = asked ?? options.chatbots[0]!
+    if (!allowed.has(chatbot)) throw new ChatbotNotAllowed()
+    return chatbot
   }
 
   function answer(session: StoredSession): RefreshAnswer {
@@ -52,16 +62,34 @@ export function sessionFlows(options: SessionFlowOptions) {
   }
 
   /** (Re)sets the cookie: signed with the newest secret, and dying with the refresh token. */
-  function keepCookie(request: FastifyRequest, reply: FastifyReply, id: string, session: StoredSession) {
-    cookie.write(request, reply, id, (session.refresh_expires_at - Date.now()) / 1000)
+  function keepCookie(exchange: Exchange, id: string, session: StoredSession) {
+    cookie.write(exchange, id, (session.refresh_expires_at - Date.now()) / 1000)
   }
 
-  /** Deletes a session that must not serve anyone any more, and its cookie. */
-  async function drop(request: FastifyRequest, reply: FastifyReply, id: string, session: StoredSession, reason: SessionEndedMessage['reason'], why: string): Promise<never> {
-    chatzyLog(request).info(`chatzy: session ended (${why})`)
-    await store.delete(id)
+  /** Every chatbot's record under one cookie id, in the order of the allowed list. */
+  function readAll(id: string): Promise<(StoredSession | undefined)[]> {
+    return Promise.all(options.chatbots.map((chatbot) => store.get(recordKey(id, chatbot))))
+  }
+
+  /** Ends every chatbot's session under a cookie id (the cookie itself is the caller's to clear). */
+  async function endAll(id: string): Promise<void> {
+    await Promise.all(options.chatbots.map((chatbot) => store.delete(recordKey(id, chatbot))))
+  }
+
+  /**
+   * Ends a session that must not serve anyone any more. When the signed-in user changed, the
+   * whole browser session goes (every chatbot's, and the cookie); when Chatzy refused one
+   * chatbot's credentials, only that chatbot's.
+   */
+  async function drop(exchange: Exchange, presented: VerifiedCookie, session: StoredSession, reason: SessionEndedMessage['reason'], why: string): Promise<never> {
+    exchange.log().info(`chatzy: session ended (${why})`)
+    if (reason === 'user-changed') {
+      await endAll(presented.id)
+      cookie.clear(exchange)
+    } else {
+      await store.delete(recordKey(presented.id, session.chatbot_id))
+    }
     publish.ended(() => ({ reason, chatbotId: session.chatbot_id, userId: session.user_id }))
-    cookie.clear(request, reply)
     throw new NoSession()
   }
 
@@ -74,55 +102,71 @@ export function sessionFlows(options: SessionFlowOptions) {
     return !presented.renew && user === session.user_id && broker.reusable(session, callerExpiresAt)
   }
 
-  /** The rest of a refresh, for whatever the hot path could not answer at once. */
-  async function settle(request: FastifyRequest, reply: FastifyReply, refreshing: Refreshing): Promise<RefreshAnswer> {
-    const { presented, stored, identified, callerExpiresAt } = refreshing
-    const { id } = presented
-    const session = await stored
+  /**
+   * The rest of a refresh, for whatever the hot path could not answer at once. The record is
+   * read after `identify` has answered (again, when the hot path read it before), so that a
+   * sign-out landing meanwhile is seen: its token is never handed out.
+   */
+  async function settle(exchange: Exchange, refreshing: Refreshing): Promise<RefreshAnswer> {
+    const { presented, key, identified, callerExpiresAt } = refreshing
+    const user = signedIn(await identified)
+    const session = readNow === undefined ? await store.get(key) : readNow(key)
     if (session === undefined) {
-      request.log.debug('chatzy: session cookie names no live session (expired or ended)')
-      cookie.clear(request, reply)
+      exchange.debug('chatzy: session cookie names no live session for this chatbot (expired or ended)')
       throw new NoSession()
     }
-    if (signedIn(await identified()) !== session.user_id) {
-      // The host user signed out or changed: this session must not serve anyone any more.
-      return drop(request, reply, id, session, 'user-changed', 'the signed-in user changed')
+    if (user !== session.user_id) {
+      // The host user signed out or changed: this browser session must not serve anyone any more.
+      return drop(exchange, presented, session, 'user-changed', 'the signed-in user changed')
     }
     let next: StoredSession
     try {
-      next = await broker.refresh(id, session, callerExpiresAt, () => chatzyLog(request))
+      next = await broker.refresh(key, session, callerExpiresAt, () => exchange.log())
     } catch (error) {
       // Chatzy refused both the refresh token and a fresh mint for this user.
-      if (error instanceof UpstreamRefused) return drop(request, reply, id, session, 'refused', error.message)
+      if (error instanceof UpstreamRefused) return drop(exchange, presented, session, 'refused', error.message)
       throw error
     }
-    if (presented.renew || next.refresh_expires_at !== session.refresh_expires_at) keepCookie(request, reply, id, next)
+    if (presented.renew || next.refresh_expires_at !== session.refresh_expires_at) keepCookie(exchange, presented.id, next)
     return answer(next)
   }
 
-  return {
-    async start(request: FastifyRequest, reply: FastifyReply, chatbotId?: string): Promise<SessionAnswer> {
-      const user = await identify(request)
-      if (user === undefined) throw new Unauthenticated()
-      const chatbot = chatbotId ?? options.chatbots[0]!
-      if (!options.chatbots.includes(chatbot)) throw new ChatbotNotAllowed()
+  /**
+   * The cookie id a new session of `user` goes under: the browser's own when every record under
+   * it is this user's (another chatbot's session lives on beside the new one), a new id when it
+   * brought none, or one that serves someone else (never adopted: those sessions end).
+   */
+  async function browserSessionFor(user: string, presented: VerifiedCookie | undefined): Promise<string> {
+    if (presented === undefined) return newSessionId()
+    const records = await readAll(presented.id)
+    if (records.every((record) => record === undefined || record.user_id === user)) return presented.id
+    await endAll(presented.id)
+    return newSessionId()
+  }
 
-      const presented = cookie.read(request)
-      let id = presented?.id
-      const existing = id === undefined ? undefined : await store.get(id)
+  return {
+    async start(exchange: Exchange, chatbotId?: string): Promise<SessionAnswer> {
+      const user = signedIn(await exchange.identify())
+      if (user === undefined) throw new Unauthenticated()
+      const chatbot = chatbotOf(chatbotId)
+
+      const presented = cookie.read(exchange)
+      const existing = presented === undefined ? undefined : await store.get(recordKey(presented.id, chatbot))
+      let id: string
       let session: StoredSession
-      if (id !== undefined && existing?.user_id === user && existing.chatbot_id === chatbot) {
+      if (presented !== undefined && existing?.user_id === user) {
         // A reload of the page: hand out the stored token when it is still fresh.
-        session = await broker.refresh(id, existing, 0, () => chatzyLog(request))
+        id = presented.id
+        session = await broker.refresh(recordKey(id, chatbot), existing, 0, () => exchange.log())
+        // A page load is a use: the user's least recently used session is the one `sessionsPerUser` ends.
+        await broker.touch(recordKey(id, chatbot), session, () => exchange.log())
       } else {
-        // Never adopt an id the browser brought for someone else (or for nothing): a new one.
-        if (id !== undefined && existing !== undefined) await store.delete(id)
-        id = newSessionId()
+        id = await browserSessionFor(user, presented)
         session = await broker.mint(user, chatbot)
-        await broker.save(id, session)
+        await broker.save(recordKey(id, chatbot), session)
         publish.created(() => ({ chatbotId: chatbot, userId: user }))
       }
-      keepCookie(request, reply, id, session)
+      keepCookie(exchange, id, session)
       return {
         user_id: session.user_id,
         chatbot_id: session.chatbot_id,
@@ -133,34 +177,35 @@ export function sessionFlows(options: SessionFlowOptions) {
     },
 
     /**
-     * A usable access token for the session of the request's cookie. The common case (a tab
-     * asking again while the stored token is still good) is answered in the same turn, without
-     * a single await, when the store is in this process's memory and `identify` answers at once.
+     * A usable access token for the chatbot's session under the request's cookie. The common
+     * case (a tab asking again while the stored token is still good) is answered in the same
+     * turn, without a single await, when the store is in this process's memory and `identify`
+     * answers at once.
      */
-    refresh(request: FastifyRequest, reply: FastifyReply, callerExpiresAt?: number): RefreshAnswer | Promise<RefreshAnswer> {
-      const presented = cookie.read(request)
+    refresh(exchange: Exchange, chatbotId?: string, callerExpiresAt?: number): RefreshAnswer | Promise<RefreshAnswer> {
+      const chatbot = chatbotOf(chatbotId)
+      const presented = cookie.read(exchange)
       if (presented === undefined) throw new NoSession()
-      const identified = () => options.identify(request)
-      if (readNow === undefined) {
-        return settle(request, reply, { presented, stored: store.get(presented.id), identified, callerExpiresAt })
-      }
-      const session = readNow(presented.id)
-      if (session === undefined) return settle(request, reply, { presented, stored: undefined, identified, callerExpiresAt })
-      const user = options.identify(request)
-      if (answersAsStored(presented, session, user, callerExpiresAt)) {
+      const key = recordKey(presented.id, chatbot)
+      const identified = exchange.identify()
+      const session = readNow?.(key)
+      if (session !== undefined && !(identified instanceof Promise) && answersAsStored(presented, session, identified, callerExpiresAt)) {
         publish.reused(() => ({ chatbotId: session.chatbot_id, userId: session.user_id }))
         return answer(session)
       }
-      return settle(request, reply, { presented, stored: session, identified: () => user, callerExpiresAt })
+      return settle(exchange, { presented, key, identified, callerExpiresAt })
     },
 
-    async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-      const presented = cookie.read(request)
+    /** Ends the chatbot's session; with no chatbot, every session of the cookie, and the cookie. */
+    async end(exchange: Exchange, chatbotId?: string): Promise<void> {
+      const chatbot = chatbotId === undefined ? undefined : chatbotOf(chatbotId)
+      const presented = cookie.read(exchange)
       if (presented !== undefined) {
-        await store.delete(presented.id)
-        publish.ended(() => ({ reason: 'sign-out' }))
+        if (chatbot === undefined) await endAll(presented.id)
+        else await store.delete(recordKey(presented.id, chatbot))
+        publish.ended(() => ({ reason: 'sign-out', ...(chatbot && { chatbotId: chatbot }) }))
       }
-      cookie.clear(request, reply)
+      if (chatbot === undefined) cookie.clear(exchange)
     },
   }
 }

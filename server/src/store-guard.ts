@@ -23,7 +23,7 @@ export function guardStore(store: SessionStore, timeoutMs = 2_000): SessionStore
     set: (id, session, ttlMs) => bounded(() => store.set(id, session, ttlMs)),
     delete: (id) => bounded(() => store.delete(id)),
     ...(store.replace && { replace: (id: string, session: StoredSession, ttlMs: number) => bounded(() => store.replace!(id, session, ttlMs)) }),
-    ...(store.hit && { hit: (key: string, windowMs: number) => bounded(() => store.hit!(key, windowMs)) }),
+    ...(store.hit && { hit: (key: string, windowMs: number, max?: number) => bounded(() => store.hit!(key, windowMs, max)) }),
     ...(store.addUserSession && {
       addUserSession: (user: string, id: string, expiresAt: number, max: number) => bounded(() => store.addUserSession!(user, id, expiresAt, max)),
     }),

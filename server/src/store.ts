@@ -37,22 +37,25 @@ export interface SessionStore {
    */
   lock?(id: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>
   /**
-   * Optional, for `mintLimit`: counts one more event under `key` in a fixed window of
-   * `windowMs` that opens with its first event, in one atomic step, so that every instance
-   * sharing the store shares the count. Resolves the count in the window so far (this one
-   * included) and the ms until the window closes. Without it each process counts on its own.
+   * Optional, for `mintLimit`: counts one more event under `key` in a sliding window of the last
+   * `windowMs`, unless `max` events are in it already (then nothing is counted), in one atomic
+   * step, so that every instance sharing the store shares the count. Resolves the count in the
+   * window (this event included, counted or not) and the ms until the oldest event in it leaves
+   * the window. Without it each process counts on its own. (A store written for 0.2 counts in a
+   * fixed window and ignores `max`: it still works, with that window's looser edge.)
    */
-  hit?(key: string, windowMs: number): Promise<WindowCount>
+  hit?(key: string, windowMs: number, max?: number): Promise<WindowCount>
   /**
-   * Optional, for `sessionsPerUser`: records `id` as the newest session of `user` (living until
-   * `expiresAt`, epoch ms), and in the same atomic step takes that user's oldest sessions beyond
-   * `max` off the record, resolving their ids (the plugin then deletes them). Without it each
-   * process keeps its own record.
+   * Optional, for `sessionsPerUser`: records `id` as the most recently used session of `user`
+   * (living until `expiresAt`, epoch ms; `user` is the user's key for one chatbot), and in the
+   * same atomic step takes that user's least recently used sessions beyond `max` off the record,
+   * resolving their ids (the plugin then deletes them). `id` itself is never among them. Without
+   * it each process keeps its own record.
    */
   addUserSession?(user: string, id: string, expiresAt: number, max: number): Promise<string[]>
 }
 
-/** A fixed window's count so far, and the ms until it closes. */
+/** A window's count so far, and the ms until its oldest event leaves it. */
 export interface WindowCount {
   count: number
   resetInMs: number

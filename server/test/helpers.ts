@@ -79,6 +79,12 @@ export function sessionCookieOf(response: LightMyRequestResponse): string {
   return `${cookie.name}=${cookie.value}`
 }
 
+/** Where the store keeps the chatbot's session started by `response`: the cookie's id, then the chatbot. */
+export function recordKeyOf(response: LightMyRequestResponse, chatbot = CHATBOT_ID): string {
+  const cookie = sessionCookieOf(response)
+  return `${decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).split('.')[0]!}:${chatbot}`
+}
+
 /** Log lines written at trace level, captured in memory (a pino destination stream). */
 export function captureLogs(): { stream: { write(line: string): void }; lines: string[]; text(): string } {
   const lines: string[] = []

@@ -33,7 +33,8 @@ async function sessions(app: FastifyInstance, user: string, n: number): Promise<
   return cookies
 }
 
-const refreshWith = (app: FastifyInstance, user: string, cookie: string) => call(app, 'POST', '/refresh', { user, cookie })
+/** A refresh from a tab that holds a token newer than the stored one: only an upstream call answers it. */
+const refreshWith = (app: FastifyInstance, user: string, cookie: string) => call(app, 'POST', '/refresh', { user, cookie, body: { expires_at: 8.64e15 } })
 
 test('mintLimit: the 11th mint of one user within a minute is 429 CHATZY_RATE_LIMITED with Retry-After, and costs Chatzy nothing; others go on', async (t) => {
   const { chatzy, app } = await startApp(t)
@@ -78,7 +79,7 @@ test('mintLimit: instances sharing a redisStore share the count (one key per use
   for (let i = 0; i < 10; i++) assert.equal((await call(apps[i % 2]!, 'POST', '/session', { user: 'mallory' })).statusCode, 200)
   for (const app of apps) assert.equal((await call(app, 'POST', '/session', { user: 'mallory' })).statusCode, 429)
   assert.equal(chatzy.calls.mint, 10)
-  const ttl = await clients[0]!.pttl(`${prefix}limit:mint:mallory`)
+  const ttl = await clients[0]!.pttl(`${prefix}limit:mint:mallory:${CHATBOT_ID}`)
   assert.ok(ttl > 0 && ttl <= 60_000, `the counter expires with its window (pttl ${ttl})`)
 })
 

@@ -4,7 +4,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { Redis, type Cluster } from 'ioredis'
 import { redisStore } from '../src/index.js'
 import { connectCluster, startRedisCluster, type RedisCluster } from '../../test/redis-cluster.js'
-import { browserHeaders, buildApp, sessionCookieOf, startChatzy } from './helpers.js'
+import { browserHeaders, buildApp, recordKeyOf, sessionCookieOf, startChatzy } from './helpers.js'
 
 /**
  * Two app instances on a real three-master Redis Cluster, each with its own ioredis `Cluster`
@@ -73,7 +73,7 @@ function withinBound<T>(answer: Promise<T>): Promise<T> {
 }
 
 function sessionIdOf(started: LightMyRequestResponse): string {
-  return sessionCookieOf(started).split('=')[1]!.split('.')[0]!
+  return recordKeyOf(started)
 }
 
 /** Every key and its value as text, master by master, read with a plain client. */

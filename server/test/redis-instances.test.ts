@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fast
 import type { Redis } from 'ioredis'
 import chatzyAgent, { redisStore, type ChatzyAgentOptions } from '../src/index.js'
 import { connectRedis, startRedisServer } from '../../test/redis-server.js'
-import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, browserHeaders, sessionCookieOf, startChatzy } from './helpers.js'
+import { API_KEY, CHATBOT_ID, COOKIE_SECRET, buildApp, browserHeaders, recordKeyOf, sessionCookieOf, startChatzy } from './helpers.js'
 
 /**
  * Several app instances behind one load balancer: each its own process (here: its own Fastify
@@ -55,7 +55,7 @@ function refresh(app: FastifyInstance, started: LightMyRequestResponse) {
 
 /** The session id inside the signed cookie (`id.signature`). */
 function sessionIdOf(started: LightMyRequestResponse): string {
-  return sessionCookieOf(started).split('=')[1]!.split('.')[0]!
+  return recordKeyOf(started)
 }
 
 test('a session started on instance A refreshes on instance B', async (t) => {

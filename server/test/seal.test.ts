@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { memoryStore, type SessionStore, type StoredSession } from '../src/index.js'
 import { sealSessions } from '../src/seal.js'
-import { buildApp, browserHeaders, sessionCookieOf, startChatzy } from './helpers.js'
+import { buildApp, browserHeaders, recordKeyOf, sessionCookieOf, startChatzy } from './helpers.js'
 
 const OLD_KEY = 'old-encryption-key-0123456789abcdefghij'
 const NEW_KEY = 'new-encryption-key-0123456789abcdefghij'
@@ -67,7 +67,7 @@ test('a record rewritten in the store (the attacker\'s access token, an endless 
   const a = await app(NEW_KEY)
   const started = await startSession(a)
   const [held] = await memory.held()
-  const id = sessionCookieOf(started).split('=')[1]!.split('.')[0]!
+  const id = recordKeyOf(started)
   await memory.store.set(id, { ...held!, access_token: 'at_attacker', access_expires_at: 8.64e15 }, 60_000)
 
   const refreshed = await refresh(a, started)

@@ -33,6 +33,49 @@ const missing: ChatzyAgentOptions = { apiKey: 'k', chatbotId: 'c', cookie: { sec
 void missing
 `
 
+/** A web-standard server (Next.js route handler, Hono, Bun, Workers): the fetch adapter. */
+export const fetchServer = `
+import { chatzyAgent, memoryStore, type ChatzyFetchOptions, type SessionAnswer } from 'chatzy-agent/fetch'
+
+const options: ChatzyFetchOptions = {
+  apiKey: 'ak-test',
+  chatbotId: '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1',
+  identify: (request) => request.headers.get('x-user'),
+  cookie: { secret: 'x'.repeat(32) },
+  store: memoryStore(),
+}
+const agent = chatzyAgent(options)
+export const POST = agent.fetch
+export const DELETE = agent.fetch
+export async function page(request: Request): Promise<Response> {
+  const { session, headers }: { session: SessionAnswer; headers: Headers } = await agent.startSession(request)
+  return new Response(session.iframe_url, { headers })
+}
+// @ts-expect-error identify is given the web Request
+chatzyAgent({ ...options, identify: (request: { headers: Record<string, string> }) => request.headers.x ?? null })
+`
+
+/** Express 5 or node:http: the node adapter's middleware. */
+export const nodeServer = `
+import { createServer, type IncomingMessage } from 'node:http'
+import { chatzyAgent, type ChatzyNodeOptions } from 'chatzy-agent/node'
+
+interface SignedIn extends IncomingMessage { user?: { id: string } }
+const options: ChatzyNodeOptions<SignedIn> = {
+  apiKey: 'ak-test',
+  chatbotId: '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1',
+  identify: (req) => req.user?.id ?? null,
+  cookie: { secret: 'x'.repeat(32) },
+}
+const agent = chatzyAgent(options)
+createServer((req, res) => agent.middleware(req, res, () => res.end('the app')))
+export async function page(req: SignedIn, res: import('node:http').ServerResponse): Promise<string> {
+  const session = await agent.startSession(req, res)
+  await agent.endSession(req, res)
+  return session.access_token
+}
+`
+
 /** The browser, no framework: the element from npm and from the CDN build, its events and methods. */
 export const browser = `
 import { ChatzyAgent, ChatzyErrorEvent, ChatzyOpenEvent, ChatzyReadyEvent, defineChatzyAgent, type ChatzyAgentStrings } from 'chatzy-agent'
@@ -175,6 +218,6 @@ export function tsconfig(moduleResolution: 'NodeNext' | 'Bundler') {
       noEmit: true,
       types: ['node'],
     },
-    files: ['server.ts', 'browser.ts', 'react.tsx', 'vue.ts'],
+    files: ['server.ts', 'fetch.ts', 'node.ts', 'browser.ts', 'react.tsx', 'vue.ts'],
   }
 }

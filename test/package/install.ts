@@ -25,9 +25,10 @@ export interface Installed {
 /**
  * `npm pack`s this repository (as `npm publish` would), then installs the tarball into a fresh
  * project under the OS temp directory as npm lays it out (node_modules/chatzy-agent), with the
- * dependencies linked from this repository's node_modules, so no network is needed.
+ * dependencies linked from this repository's node_modules, so no network is needed; the
+ * packages named in `without` are left out (an app that has no Fastify, say).
  */
-export async function packAndInstall(): Promise<Installed> {
+export async function packAndInstall({ without = [] }: { without?: string[] } = {}): Promise<Installed> {
   if (!existsSync(join(root, 'dist', 'cdn')) || !existsSync(join(root, 'custom-elements.json'))) {
     throw new Error('Build the package first: npm run build')
   }
@@ -41,7 +42,7 @@ export async function packAndInstall(): Promise<Installed> {
   await mkdir(packageDir, { recursive: true })
   await run('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1'])
   for (const name of await readdir(join(root, 'node_modules'))) {
-    if (name.startsWith('.') || name === 'chatzy-agent') continue
+    if (name.startsWith('.') || name === 'chatzy-agent' || without.includes(name)) continue
     await symlink(join(root, 'node_modules', name), join(modules, name), 'dir')
   }
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))

@@ -43,7 +43,7 @@ describe('the published package', { timeout: 240_000 }, () => {
     for (const file of ['README.md', 'CHANGELOG.md', 'custom-elements.json', ...exportTargets(manifest.exports)]) {
       assert.ok(installed.files.includes(file), `${file} is missing from the tarball`)
     }
-    for (const subpath of ['.', './element', './server', './cdn', './react', './vue', './custom-elements.json']) {
+    for (const subpath of ['.', './element', './server', './fetch', './node', './cdn', './react', './vue', './custom-elements.json']) {
       assert.ok(subpath in manifest.exports, `exports has no "${subpath}"`)
     }
     // Every module of the npm build comes with its declarations.
@@ -118,6 +118,8 @@ describe('the published package', { timeout: 240_000 }, () => {
       const dir = join(installed.dir, `types-${resolution}`)
       await run('mkdir', ['-p', dir])
       await writeFile(join(dir, 'server.ts'), consumer.server)
+      await writeFile(join(dir, 'fetch.ts'), consumer.fetchServer)
+      await writeFile(join(dir, 'node.ts'), consumer.nodeServer)
       await writeFile(join(dir, 'browser.ts'), consumer.browser)
       await writeFile(join(dir, 'react.tsx'), consumer.react)
       await writeFile(join(dir, 'vue.ts'), consumer.vue)

@@ -13,10 +13,7 @@ import { chromiumLaunchOptions } from '../chromium.js'
  * The README's quick starts, as a newcomer follows them: its `server.ts` and `index.html`
  * blocks (marked `<!-- readme-test: file -->`) copied into a new app that installed the packed
  * tarball, compiled with `tsc --strict`, run against `npm run mock` with the environment and
- * the `app-url` the README gives for the mock, and opened in Chromium until the agent is ready.
- * The other servers' quick starts (Express, Hono: `chatzy-agent/node` and `/fetch`) are compiled
- * and run the same way with the same page; the Next.js one is compiled strict as an App Router
- * app's files (examples/nextjs, built and run in e2e/examples-nextjs.spec.ts, is the running one).
+  assert.deepEqual([...snippets.keys()].sort(), ['express.ts', 'hono.ts', 'index.html', 'install.sh', 'launcher', 'nextjs-chatzy.tsx', 'nextjs-route.ts', 'server.ts'])
  */
 
 /** The fenced blocks that follow `<!-- readme-test: name -->` markers, by name. */
@@ -108,7 +105,7 @@ after(async () => {
 test('the README\'s quick starts compile with tsc --strict and reach status="ready" in Chromium against the mock Chatzy', { timeout: 180_000 }, async () => {
   const readme = await readFile(join(root, 'README.md'), 'utf8')
   const snippets = readmeSnippets(readme)
-  assert.deepEqual([...snippets.keys()].sort(), ['express.ts', 'hono.ts', 'index.html', 'nextjs-chatzy.tsx', 'nextjs-route.ts', 'server.ts'])
+  assert.deepEqual([...snippets.keys()].sort(), ['express.ts', 'hono.ts', 'index.html', 'install.sh', 'launcher', 'nextjs-chatzy.tsx', 'nextjs-route.ts', 'server.ts'])
 
   // The page and the servers, exactly as written.
   const dir = installed.dir
@@ -210,6 +207,61 @@ test('the README page\'s nudge on chatzy-ready reaches the iframe, and the conso
   assert.ok(agentPage, 'the page did not load')
   await agentPage.frameLocator('chatzy-agent iframe').locator('#messages li.nudge').filter({ hasText: 'Hi, do you need any help?' }).waitFor({ timeout: 5_000 })
   assert.deepEqual(consoleErrors, [])
+})
+
+/** A phone's screen, as Chromium emulates it: a meta viewport is honoured (980 CSS px wide without one). */
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true }
+
+test('on a 390×844 phone the README page is laid out at the phone\'s width, and the README\'s launcher in its place opens full screen', { timeout: 60_000 }, async () => {
+  assert.ok(agentPage, 'the page did not load')
+  const url = agentPage.url()
+  const phone = await browser!.newContext(PHONE)
+  const tab = await phone.newPage()
+  const failed: string[] = []
+  tab.on('pageerror', (error) => failed.push(error.message))
+
+  await tab.goto(url)
+  await tab.locator('chatzy-agent[status="ready"]').waitFor({ timeout: 30_000 })
+  assert.equal(await tab.evaluate(() => document.documentElement.clientWidth), 390, 'the page is not laid out at the phone\'s width: no viewport <meta>?')
+  const inline = (await tab.locator('chatzy-agent').boundingBox())!
+  assert.ok(inline.x >= 0 && inline.x + inline.width <= 390, `the inline box overflows the screen: ${JSON.stringify(inline)}`)
+
+  // "For a launcher … instead of a box": the README's launcher element in the page's element's place.
+  const readme = readmeSnippets(await readFile(join(root, 'README.md'), 'utf8'))
+  const page = await readFile(join(installed.dir, 'index.html'), 'utf8')
+  const appUrl = /app-url="[^"]+"/.exec(page)![0]
+  const launcher = readme.get('launcher')!.trim().replace('<chatzy-agent ', `<chatzy-agent ${appUrl} `)
+  assert.match(page, /<chatzy-agent [\s\S]*?<\/chatzy-agent>/)
+  await writeFile(join(installed.dir, 'index.html'), page.replace(/<chatzy-agent [\s\S]*?<\/chatzy-agent>/, launcher))
+  await tab.reload()
+  const button = tab.locator('chatzy-agent [part=launcher]')
+  await button.waitFor({ timeout: 10_000 })
+  await button.tap()
+  await tab.locator('chatzy-agent[status="ready"][open]').waitFor({ state: 'attached', timeout: 30_000 })
+  const panel = tab.locator('chatzy-agent [part=panel]')
+  await panel.evaluate((el) => Promise.all(el.getAnimations().map((animation) => animation.finished)))
+  const box = (await panel.boundingBox())!
+  assert.deepEqual([box.x, box.y, box.width, box.height].map(Math.round), [0, 0, 390, 844], 'the open panel does not fill the phone\'s screen')
+  assert.deepEqual(failed, [])
+  await phone.close()
+})
+
+test('the README\'s install lines name every package its quick start imports, and the tools it runs', async () => {
+  const readme = await readFile(join(root, 'README.md'), 'utf8')
+  const snippets = readmeSnippets(readme)
+  const lines = snippets.get('install.sh')!.trim().split('\n')
+  const named = (line: string | undefined) => line?.replace(/^npm install (--save-dev )?/, '').split(/\s+/) ?? []
+  const runtime = named(lines.find((line) => /^npm install (?!-)/.test(line)))
+  const dev = named(lines.find((line) => line.startsWith('npm install --save-dev ')))
+  // What server.ts imports (node: built-ins aside) is installed as a dependency.
+  const imports = [...snippets.get('server.ts')!.matchAll(/^import [^'"]*'([^'"]+)'/gm)].map((match) => match[1]!)
+    .filter((specifier) => !specifier.startsWith('node:'))
+    .map((specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'))
+  assert.ok(imports.includes('fastify') && imports.includes('chatzy-agent'))
+  for (const name of imports) assert.ok(runtime.includes(name), `server.ts imports ${name}; the install line does not name it`)
+  // `npx tsx server.ts` and `tsc` (the README's two ways to run it), Node's types for its `process.env`.
+  assert.match(readme, /Run it with `npx tsx server\.ts`, or compile it with `tsc`/)
+  assert.deepEqual(dev.sort(), ['@types/node', 'tsx', 'typescript'])
 })
 
 test('the README\'s pinned CDN script names this version, with the integrity hash of this build\'s CDN file', async () => {

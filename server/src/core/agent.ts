@@ -1,5 +1,6 @@
 import type { SessionAnswer } from '../../../contract/wire.js'
-import { checkOptions, DEFAULT_API_URL, DEFAULT_APP_URL, type ChatzyAgentOptions } from '../options.js'
+import type { Dispatcher } from 'undici'
+import { checkOptions, DEFAULT_API_URL, DEFAULT_APP_URL } from '../options.js'
 import { createChatzyClient } from '../chatzy-client.js'
 import { createBroker } from '../broker.js'
 import { sessionCookie } from '../cookie.js'
@@ -14,7 +15,6 @@ import { inFlight } from '../in-flight.js'
 import type { ChatzyLogger, Exchange } from '../exchange.js'
 import { chatzyHandler, type ChatzyHandler } from './handler.js'
 import { requestGuard } from './request-guard.js'
-import { exchangeOf, overExchange } from './legacy-flows.js'
 import type { CoreFlows } from './flows.js'
 import type { ChatzyOptions } from './options.js'
 
@@ -23,10 +23,10 @@ const WEEK_SECONDS = 7 * 24 * 3600
 export interface AgentSetup {
   /** Where setup warnings go (the app's logger). */
   log: ChatzyLogger
-  /** The path the routes live under, as the browser sees it (the prefix, and any mount point before it). */
+  /** The path the routes live under, as the server routes them: the prefix, and any mount point before it (a Fastify prefix). */
   routesPath: string
   /** Options only an adapter knows what to do with, passed to the Chatzy client as they are (undici's `dispatcher`). */
-  client?: Pick<ChatzyAgentOptions, 'dispatcher'>
+  client?: { dispatcher?: Dispatcher }
 }
 
 export interface ChatzyCore {
@@ -36,7 +36,8 @@ export interface ChatzyCore {
   handler: ChatzyHandler
   /** What `startSession` answers, for a server-rendered page: the same as `POST /session`. */
   startSession(exchange: Exchange, chatbotId?: string): Promise<SessionAnswer>
-  endSession(exchange: Exchange): Promise<void>
+  /** Ends that chatbot's session of the exchange's cookie; with none named, every one of them, and clears the cookie. */
+  endSession(exchange: Exchange, chatbotId?: string): Promise<void>
   health(): Promise<ChatzyHealth>
   /** Lets the work in flight finish (bounded), then closes the connections to Chatzy. */
   close(): Promise<void>
@@ -47,10 +48,10 @@ export interface ChatzyCore {
  * sealed), the Chatzy client and its breakers, limits, the broker, the cookie, the flows and
  * the routes. Fails fast, with a message naming the option, on a bad one.
  */
-export function createAgent(options: ChatzyOptions<never> & Pick<ChatzyAgentOptions, 'dispatcher'>, setup: AgentSetup): ChatzyCore {
+export function createAgent(options: ChatzyOptions<never> & { dispatcher?: Dispatcher }, setup: AgentSetup): ChatzyCore {
   const { logger: _logger, ...checked } = options
   checkOptions(checked)
-  const prefix = (options.prefix ?? '/chatzy').replace(/\/+$/, '')
+  const prefix = setup.routesPath.replace(/\/+$/, '')
   // A cookie whose path does not cover the routes would never come back: every refresh a 401.
   const routesPath = setup.routesPath.replace(/\/+$/, '') + '/'
   const cookiePath = (options.cookie.path ?? '/').replace(/\/+$/, '') + '/'
@@ -103,14 +104,13 @@ export function createAgent(options: ChatzyOptions<never> & Pick<ChatzyAgentOpti
     path: options.cookie.path ?? '/',
     maxAgeSeconds: options.cookie.maxAgeSeconds ?? WEEK_SECONDS,
   })
-  const flows = followed(work, overExchange(sessionFlows({
-    identify: (request) => exchangeOf.get(request)!.identify(),
+  const flows = followed(work, sessionFlows({
     chatbots: [options.chatbotId].flat(),
     appUrl: options.appUrl ?? DEFAULT_APP_URL,
     store,
     broker,
     cookie,
-  })))
+  }))
   const handler = chatzyHandler({ prefix, flows, guard: requestGuard(options.allowedOrigins) })
 
   return {
@@ -118,7 +118,7 @@ export function createAgent(options: ChatzyOptions<never> & Pick<ChatzyAgentOpti
     flows,
     handler,
     startSession: (exchange, chatbotId) => flows.start(exchange, chatbotId),
-    endSession: (exchange) => flows.end(exchange),
+    endSession: (exchange, chatbotId) => flows.end(exchange, chatbotId),
     health: healthCheck(store, () => client.breakerStates()),
     async close() {
       // A refresh Chatzy has answered gets its token stored and its answer sent. Bounded: one
@@ -133,7 +133,7 @@ export function createAgent(options: ChatzyOptions<never> & Pick<ChatzyAgentOpti
 function followed(work: ReturnType<typeof inFlight>, flows: CoreFlows): CoreFlows {
   return {
     start: (exchange, chatbotId) => work.track(flows.start(exchange, chatbotId)),
-    refresh: (exchange, callerExpiresAt) => work.track(flows.refresh(exchange, callerExpiresAt)),
-    end: (exchange) => work.track(flows.end(exchange)),
+    refresh: (exchange, chatbotId, callerExpiresAt) => work.track(flows.refresh(exchange, chatbotId, callerExpiresAt)),
+    end: (exchange, chatbotId) => work.track(flows.end(exchange, chatbotId)),
   }
 }

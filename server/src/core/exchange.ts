@@ -28,6 +28,7 @@ export function collectingExchange(parts: ExchangeParts): CollectingExchange {
     },
     setCookie: (serialized) => void cookies.push(serialized),
     log: () => parts.log,
+    debug: (message) => parts.log.debug(message),
     cookies,
   }
 }

@@ -14,11 +14,19 @@ export type RouteName = 'start' | 'refresh' | 'end'
 /** The body of a request to the core: as is, or read when the core asks (after the CSRF guard). */
 export type BodyThunk = () => Promise<unknown>
 
+export interface AnswerOptions {
+  /** The body, read when the guard has let the request through. */
+  readBody?: BodyThunk
+  /** The adapter ran `guard` itself, before its framework read the body. */
+  guarded?: boolean
+}
+
 export interface HandlerOptions {
+  /** The routes' path, as the server routes them (`/chatzy`, or a Fastify prefix before it). */
   prefix: string
   flows: CoreFlows
   /** Throws the request's refusal (CSRF defence). */
-  guard: (request: ChatzyRequest, exchange: Exchange) => void
+  guard: (request: Pick<ChatzyRequest, 'method' | 'header' | 'host'>, exchange: Pick<Exchange, 'protocol'>) => void
 }
 
 const checks: Record<RouteName, SchemaCheck<TSchema>> = {
@@ -57,22 +65,25 @@ export function chatzyHandler({ prefix, flows, guard }: HandlerOptions) {
       case 'start':
         return flows.start(exchange, (body as { chatbot_id?: string }).chatbot_id).then((session) => ok(sessionReply(session)))
       case 'refresh': {
-        const answered = flows.refresh(exchange, (body as { expires_at?: number }).expires_at)
+        const { chatbot_id, expires_at } = body as { chatbot_id?: string; expires_at?: number }
+        const answered = flows.refresh(exchange, chatbot_id, expires_at)
         return answered instanceof Promise ? answered.then((token) => ok(refreshReply(token))) : ok(refreshReply(answered))
       }
       case 'end':
-        return flows.end(exchange).then(() => ok(undefined, 204))
+        return flows.end(exchange, (body as { chatbot_id?: string } | null | undefined)?.chatbot_id).then(() => ok(undefined, 204))
     }
   }
 
   /**
-   * Answers one request to a route: the guard, then the body (read only now when it is a
-   * thunk), then the flow. Every failure is an answer too, never a throw.
+   * Answers one request to a route: the guard (unless the adapter ran it already, before its
+   * framework read the body), then the body (read only now when it is a thunk), then the flow.
+   * Every failure is an answer too, never a throw.
    */
-  function answer(route: RouteName, request: ChatzyRequest, exchange: Exchange, readBody?: BodyThunk): ChatzyAnswer | Promise<ChatzyAnswer> {
+  function answer(route: RouteName, request: ChatzyRequest, exchange: Exchange, how: AnswerOptions = {}): ChatzyAnswer | Promise<ChatzyAnswer> {
     const failed = (error: unknown) => answerError(error, registered[route], () => exchange.log())
     try {
-      guard(request, exchange)
+      if (how.guarded !== true) guard(request, exchange)
+      const { readBody } = how
       if (readBody !== undefined) {
         return readBody().then((body) => run(route, checkedBody({ ...request, body }, checks[route]), exchange)).catch(failed)
       }
@@ -83,7 +94,12 @@ export function chatzyHandler({ prefix, flows, guard }: HandlerOptions) {
     }
   }
 
-  return { routeOf, answer, registered, paths }
+  /** A failure before the route could answer (a framework's own refusal, a host hook's): the same answer. */
+  function answerFailure(error: unknown, route: string, exchange: Pick<Exchange, 'log'>): ChatzyAnswer {
+    return answerError(error, route, () => exchange.log())
+  }
+
+  return { routeOf, answer, answerFailure, registered, paths, guard }
 }
 
 export type ChatzyHandler = ReturnType<typeof chatzyHandler>

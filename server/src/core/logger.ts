@@ -1,5 +1,5 @@
 import type { ChatzyLogger } from '../exchange.js'
-import { logRedactPaths, serializeError } from '../log.js'
+import { logRedactPaths, serializeError } from './redaction.js'
 
 type Level = 'debug' | 'info' | 'warn' | 'error'
 const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error']

@@ -1,6 +1,22 @@
-import type { ChatzyAgentOptions, ChatzyCookieOptions } from '../options.js'
+import type { ChatzyAgentOptions, ChatzyCookieOptions as PluginCookieOptions } from '../options.js'
 import type { ChatzyLogger, Identified } from '../exchange.js'
 import type { SessionStore } from '../store.js'
+
+/** The session cookie. */
+export interface ChatzyCookieOptions {
+  /** Cookie name; `__Host-` is put in front of it whenever the cookie is Secure. Default `chatzy_session`. */
+  name?: string
+  /** Signing secret(s), at least 32 characters each. An array rotates keys: the first signs, all verify. */
+  secret: string | string[]
+  /** `'auto'` (default): Secure on https (as the server sees it, so a trusted proxy counts) and on any host but plain-http loopback. */
+  secure?: boolean | 'auto'
+  /** Default `'strict'`. `'none'` needs a Secure cookie. */
+  sameSite?: 'strict' | 'lax' | 'none'
+  /** Cookie path when not Secure (a Secure `__Host-` cookie is always `Path=/`). Default `/`. */
+  path?: string
+  /** Upper bound on the cookie's Max-Age; it never outlives the refresh token either. Default 7 days. */
+  maxAgeSeconds?: number
+}
 
 /**
  * The options every adapter takes, the same names and meanings as the Fastify plugin's; only
@@ -54,5 +70,5 @@ export interface ChatzyOptions<Req> {
 // adapter's own extras), so that one page of docs describes them all.
 type Shared<T> = Omit<T, 'identify' | 'dispatcher' | 'logger'>
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-const sameOptions: Same<Shared<ChatzyOptions<unknown>>, Shared<ChatzyAgentOptions>> = true
+const sameOptions: [Same<Shared<ChatzyOptions<unknown>>, Shared<ChatzyAgentOptions>>, Same<ChatzyCookieOptions, PluginCookieOptions>] = [true, true]
 void sameOptions

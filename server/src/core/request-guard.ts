@@ -11,11 +11,11 @@ import type { ChatzyRequest } from './request.js'
 export function requestGuard(allowedOrigins: readonly string[] | undefined) {
   const allowed = allowedOrigins && new Set(allowedOrigins.map((origin) => new URL(origin).origin))
 
-  return function checkRequest(request: Pick<ChatzyRequest, 'method' | 'header'>, exchange: Pick<Exchange, 'protocol'>): void {
+  return function checkRequest(request: Pick<ChatzyRequest, 'method' | 'header' | 'host'>, exchange: Pick<Exchange, 'protocol'>): void {
     if (request.header('x-chatzy-agent') !== '1') throw new ForbiddenOrigin('missing X-Chatzy-Agent header')
     const origin = request.header('origin')
     if (origin !== undefined) {
-      const ok = allowed ? allowed.has(origin) : origin === ownOrigin(exchange.protocol, request.header('host'))
+      const ok = allowed ? allowed.has(origin) : origin === ownOrigin(exchange.protocol, request.host)
       if (!ok) throw new ForbiddenOrigin('origin not allowed')
     }
     const type = request.header('content-type')

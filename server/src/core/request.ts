@@ -10,6 +10,8 @@ export interface ChatzyRequest {
   path: string
   /** A request header by lower-case name (its first value), or undefined. */
   header(name: string): string | undefined
+  /** The authority the server saw the request for (`host:port`, a trusted proxy's when it has one): the default allowed origin's. */
+  host: string | undefined
   /**
    * The body: a raw string (the adapter read it, at most `BODY_LIMIT` bytes), a value a body
    * parser of the host already made (`express.json()`), or undefined when there was none.

@@ -16,7 +16,7 @@ export interface ChatzyFetchAgent {
   fetch(request: Request): Promise<Response>
   /** Starts (or resumes) the signed-in user's session, as `POST /session` does: send `headers` (the cookie) with the page. */
   startSession(request: Request, chatbotId?: string): Promise<{ session: SessionAnswer; headers: Headers }>
-  /** Ends the session of this request's cookie; `headers` clear the cookie. */
+  /** Ends that chatbot's session of this request's cookie; with no chatbot named, all of them (the host's sign-out), and `headers` clear the cookie. */
   endSession(request: Request, chatbotId?: string): Promise<Headers>
   /** Whether the store answers, and where each chatbot's circuit breaker stands. */
   health(): Promise<ChatzyHealth>
@@ -35,7 +35,7 @@ export function chatzyAgent(options: ChatzyFetchOptions): ChatzyFetchAgent {
 
   function exchangeFor(request: Request, url: URL): CollectingExchange {
     return collectingExchange({
-      header: (name) => request.headers.get(name) ?? (name === 'host' ? url.host : undefined),
+      header: (name) => request.headers.get(name) ?? undefined,
       protocol: url.protocol === 'https:' ? 'https' : 'http',
       hostname: url.hostname,
       identify: (): Identified => identify(request),
@@ -49,8 +49,8 @@ export function chatzyAgent(options: ChatzyFetchOptions): ChatzyFetchAgent {
       const route = core.handler.routeOf(request.method, url.pathname)
       if (route === undefined) return toResponse(notFound(request.method, url.pathname), [])
       const exchange = exchangeFor(request, url)
-      const neutral: ChatzyRequest = { method: request.method, path: url.pathname, header: exchange.header, body: undefined }
-      const answer = await core.handler.answer(route, neutral, exchange, () => bodyOf(request))
+      const neutral: ChatzyRequest = { method: request.method, path: url.pathname, header: exchange.header, host: url.host, body: undefined }
+      const answer = await core.handler.answer(route, neutral, exchange, { readBody: () => bodyOf(request) })
       return toResponse(answer, exchange.cookies)
     },
     async startSession(request, chatbotId) {
@@ -58,9 +58,9 @@ export function chatzyAgent(options: ChatzyFetchOptions): ChatzyFetchAgent {
       const session = await core.startSession(exchange, chatbotId)
       return { session, headers: headersOf(exchange.cookies) }
     },
-    async endSession(request, _chatbotId) {
+    async endSession(request, chatbotId) {
       const exchange = exchangeFor(request, new URL(request.url))
-      await core.endSession(exchange)
+      await core.endSession(exchange, chatbotId)
       return headersOf(exchange.cookies)
     },
     health: () => core.health(),

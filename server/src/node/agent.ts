@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SessionAnswer } from '../../../contract/wire.js'
-import type { ChatzyAgentOptions } from '../options.js'
+import type { Dispatcher } from 'undici'
 import type { ChatzyHealth } from '../health.js'
 import type { Identified } from '../exchange.js'
 import { createAgent } from '../core/agent.js'
@@ -14,7 +14,14 @@ import type { ChatzyAnswer, ChatzyRequest } from '../core/request.js'
  * Options of `chatzyAgent` from `chatzy-agent/node`: the plugin's, with `identify` given the
  * Node request (Express's `req`, with whatever the app's own middleware put on it).
  */
-export type ChatzyNodeOptions<Req extends IncomingMessage = IncomingMessage> = ChatzyOptions<Req> & Pick<ChatzyAgentOptions, 'dispatcher'>
+export interface ChatzyNodeOptions<Req extends IncomingMessage = IncomingMessage> extends ChatzyOptions<Req> {
+  /**
+   * The undici dispatcher that calls to Chatzy go through: an egress proxy (`ProxyAgent`,
+   * `EnvHttpProxyAgent`), an `Agent` with your own CA or pool settings. Default: a keep-alive
+   * pool of the agent's own. It must not follow redirects (undici's do not, unless told to).
+   */
+  dispatcher?: Dispatcher
+}
 
 export type NextFunction = (error?: unknown) => void
 
@@ -27,7 +34,7 @@ export interface ChatzyNodeAgent<Req extends IncomingMessage = IncomingMessage> 
   middleware(req: Req, res: ServerResponse, next?: NextFunction): void
   /** Starts (or resumes) the signed-in user's session, as `POST /session` does, and sets the cookie on `res`. */
   startSession(req: Req, res: ServerResponse, chatbotId?: string): Promise<SessionAnswer>
-  /** Ends the session of this request's cookie, and clears the cookie on `res`. */
+  /** Ends that chatbot's session of this request's cookie; with no chatbot named, all of them (the host's sign-out), clearing the cookie on `res`. */
   endSession(req: Req, res: ServerResponse, chatbotId?: string): Promise<void>
   /** Whether the store answers, and where each chatbot's circuit breaker stands. */
   health(): Promise<ChatzyHealth>
@@ -38,6 +45,7 @@ export interface ChatzyNodeAgent<Req extends IncomingMessage = IncomingMessage> 
 /** What Express (or another framework) may have put on the request before us. */
 interface Framed {
   body?: unknown
+  host?: unknown
   protocol?: unknown
   hostname?: unknown
 }
@@ -79,12 +87,13 @@ export function chatzyAgent<Req extends IncomingMessage = IncomingMessage>(optio
         return write(res, notFound(method, path), [])
       }
       const exchange = exchangeFor(req)
+      const framed = req as Req & Framed
       // An empty body is none, whatever a body parser made of it (`express.json()` makes `{}`).
       const empty = exchange.header('content-length') === '0' && exchange.header('transfer-encoding') === undefined
-      const neutral: ChatzyRequest = { method, path, header: exchange.header, body: empty ? '' : (req as Req & Framed).body }
+      const neutral: ChatzyRequest = { method, path, header: exchange.header, host: typeof framed.host === 'string' ? framed.host : exchange.header('host'), body: empty ? '' : framed.body }
       // A body parser that ran before us has read the stream: its result is the body.
       const read = neutral.body === undefined && !req.readableEnded ? () => readBody(req) : undefined
-      const answered = core.handler.answer(route, neutral, exchange, read)
+      const answered = core.handler.answer(route, neutral, exchange, read === undefined ? {} : { readBody: read })
       if (answered instanceof Promise) {
         answered.then((answer) => write(res, answer, exchange.cookies), (error: unknown) => fail(res, error, next))
       } else {
@@ -97,9 +106,9 @@ export function chatzyAgent<Req extends IncomingMessage = IncomingMessage>(optio
       setCookies(res, exchange.cookies)
       return session
     },
-    async endSession(req, res, _chatbotId) {
+    async endSession(req, res, chatbotId) {
       const exchange = exchangeFor(req)
-      await core.endSession(exchange)
+      await core.endSession(exchange, chatbotId)
       setCookies(res, exchange.cookies)
     },
     health: () => core.health(),

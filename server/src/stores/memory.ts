@@ -1,6 +1,6 @@
 import type { SessionStore, StoredSession } from '../store.js'
 import { inProcessStore } from '../in-process-store.js'
-import { userSessionIndex, windowCounter } from '../in-process-limits.js'
+import { userSessionIndex, slidingCounter } from '../in-process-limits.js'
 
 export interface MemoryStoreOptions {
   /** Upper bound on live sessions; the least recently used one is evicted beyond it. Default 10,000. */
@@ -32,7 +32,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     throw new TypeError('memoryStore: maxSessions must be a positive integer')
   }
   const entries = new Map<string, Entry>()
-  const counter = windowCounter(maxSessions)
+  // Mint counts outnumber sessions (each session took at least one mint, and mints go on while
+  // the LRU ends sessions), so they get room for ten times as many: a user's count must not be
+  // forgotten because others filled the store, or its limit could be walked around.
+  const counter = slidingCounter(maxSessions * 10)
   const users = userSessionIndex(maxSessions, (id) => (entries.get(id)?.expiresAt ?? 0) > Date.now())
   let nextSweep = Date.now() + SWEEP_EVERY_MS
 
@@ -83,8 +86,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     async delete(id) {
       entries.delete(id)
     },
-    async hit(key, windowMs) {
-      return counter.hit(key, windowMs)
+    async hit(key, windowMs, max) {
+      return counter.hit(key, windowMs, max)
     },
     async addUserSession(user, id, expiresAt, max) {
       return users.add(user, id, expiresAt, max)

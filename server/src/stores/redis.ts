@@ -33,34 +33,58 @@ export interface RedisStoreOptions {
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`
 
 /**
- * One more event in a fixed window: INCR, and the window's TTL set with the first event (or
- * again, should a key ever be left without one), in one atomic step. Answers { count, ms left }.
+ * One more event in a sliding window: a sorted set of the events' times (at most `max` of
+ * them), the ones older than the window dropped, the new one added unless `max` are there
+ * already, and the set expiring with its newest event's window, in one atomic step. Answers
+ * { count, ms until the oldest event leaves the window }. ARGV: now, windowMs, max, member.
  */
-const HIT = `local count = redis.call('incr', KEYS[1])
-local ttl = redis.call('pttl', KEYS[1])
-if ttl < 0 then redis.call('pexpire', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end
-return { count, ttl }`
+const HIT = `local now, window, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('zremrangebyscore', KEYS[1], '-inf', now - window)
+local count = redis.call('zcard', KEYS[1])
+if count < max then
+  redis.call('zadd', KEYS[1], now, ARGV[4])
+  redis.call('pexpire', KEYS[1], window)
+end
+local oldest = redis.call('zrange', KEYS[1], 0, 0, 'withscores')
+return { count + 1, tonumber(oldest[2]) + window - now }`
 
 /**
- * A user's sessions in a sorted set scored by expiry (all live as long as a refresh token, so
- * the lowest score is the oldest session). In one atomic step: drop the expired, add the new
- * one, take the oldest beyond the maximum off and answer their ids, and let the set expire
- * with its last session. The session being added is never among them: mints that run at once
- * may carry expiries in another order than they reach this script, and the one that just
- * arrived must not end itself, unindexed and alive.
+ * A user's sessions (of one chatbot) in a sorted set scored by last use, each member
+ * `{expiresAt}:{id}`. In one atomic step: drop the expired and the session's own old entry,
+ * add it as used now, take the least recently used beyond the maximum off and answer their
+ * ids, and let the set expire with its longest-lived session. The set holds at most `max`
+ * live members, so reading it whole is cheap. The session being added is never among the ended.
+ * ARGV: id, expiresAt, max, now.
  */
-const ADD_USER_SESSION = `redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[4])
-redis.call('zadd', KEYS[1], ARGV[2], ARGV[1])
+const ADD_USER_SESSION = `local id, now = ARGV[1], tonumber(ARGV[4])
+-- Kept as the string it came in: a Lua number prints as 1.7e+12, which PEXPIREAT refuses.
+local last = ARGV[2]
+for _, member in ipairs(redis.call('zrange', KEYS[1], 0, -1)) do
+  local sep = string.find(member, ':', 1, true)
+  local expires = tonumber(string.sub(member, 1, sep - 1))
+  if expires == nil or expires <= now or string.sub(member, sep + 1) == id then
+    redis.call('zrem', KEYS[1], member)
+  elseif expires > tonumber(last) then
+    last = string.sub(member, 1, sep - 1)
+  end
+end
+-- Uses within one millisecond keep their order: each scores above the latest before it.
+local score = now
+local latest = redis.call('zrange', KEYS[1], -1, -1, 'withscores')
+if latest[2] ~= nil and tonumber(latest[2]) >= score then score = tonumber(latest[2]) + 0.001 end
+redis.call('zadd', KEYS[1], string.format('%.3f', score), ARGV[2] .. ':' .. id)
 local over = redis.call('zcard', KEYS[1]) - tonumber(ARGV[3])
 local ended = {}
 if over > 0 then
-  for _, old in ipairs(redis.call('zrange', KEYS[1], 0, over)) do
-    if old ~= ARGV[1] and #ended < over then ended[#ended + 1] = old end
+  for _, member in ipairs(redis.call('zrange', KEYS[1], 0, over)) do
+    local sep = string.find(member, ':', 1, true)
+    if string.sub(member, sep + 1) ~= id and #ended < over then
+      redis.call('zrem', KEYS[1], member)
+      ended[#ended + 1] = string.sub(member, sep + 1)
+    end
   end
-  if #ended > 0 then redis.call('zrem', KEYS[1], unpack(ended)) end
 end
-local last = redis.call('zrange', KEYS[1], -1, -1, 'withscores')
-redis.call('pexpireat', KEYS[1], last[2])
+redis.call('pexpireat', KEYS[1], last)
 return ended`
 
 /**
@@ -88,8 +112,9 @@ function toSession(raw: string): StoredSession | undefined {
  * Sessions in Redis, for several app instances behind one load balancer: one key per session
  * (`{prefix}session:{id}`, JSON, expiring with the session), plus a short-lived lock key per
  * session (`{prefix}lock:{id}`) so that only one instance refreshes a session upstream at a time.
- * Per user: a mint counter (`{prefix}limit:mint:{user}`, expiring with its window) and the
- * user's session ids (`{prefix}user:{user}`, a sorted set expiring with its last session).
+ * Per user and chatbot: the times of recent mints (`{prefix}limit:mint:{user}:{chatbot}`, a
+ * sorted set expiring with its window) and the user's session ids (`{prefix}user:{user}:{chatbot}`,
+ * a sorted set by last use, expiring with its last session).
  * Every command touches exactly one key, so it works on Redis Cluster as well.
  */
 export function redisStore(options: RedisStoreOptions): SessionStore {
@@ -140,8 +165,9 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
       }
     },
 
-    async hit(key, windowMs) {
-      const answer = await client.eval(HIT, 1, limitKey(key), String(Math.max(1, Math.ceil(windowMs)))).catch(withoutArguments)
+    async hit(key, windowMs, max = Number.MAX_SAFE_INTEGER) {
+      const args = [String(Date.now()), String(Math.max(1, Math.ceil(windowMs))), String(max), `${Date.now()}:${randomBytes(6).toString('base64url')}`]
+      const answer = await client.eval(HIT, 1, limitKey(key), ...args).catch(withoutArguments)
       const [count, ttl] = Array.isArray(answer) ? answer.map(Number) : []
       if (!Number.isInteger(count) || !Number.isFinite(ttl)) throw new TypeError('redisStore: unexpected answer to a rate-limit count')
       return { count: count!, resetInMs: ttl! }
