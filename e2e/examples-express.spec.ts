@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test'
 import { runExample, type RunningExample } from './examples-run.js'
-import { expectAgentReadyAndRefreshing } from './examples-servers.js'
+import { chatzyCalls, expectAgentReadyAndRefreshing } from './examples-servers.js'
 
 let example: RunningExample
 
@@ -17,8 +17,10 @@ test('Express 5: app.use(agent.middleware) after express.json() answers the elem
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text())
   })
+  const calls = chatzyCalls(page)
   await page.goto(example.url)
-  await expectAgentReadyAndRefreshing(page, 'ada')
+  await expectAgentReadyAndRefreshing(page, 'ada', calls)
+  expect(calls).toContain('POST /chatzy/session 200')
   await expect(page.locator('#log')).toContainText('ready: signed in as ada')
   await expect(page.locator('#log')).toContainText('token refreshed (iframe)')
   expect(problems).toEqual([])

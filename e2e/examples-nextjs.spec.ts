@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test'
 import { runExample, type RunningExample } from './examples-run.js'
-import { expectAgentReadyAndRefreshing } from './examples-servers.js'
+import { chatzyCalls, expectAgentReadyAndRefreshing } from './examples-servers.js'
 
 let example: RunningExample
 
@@ -27,6 +27,7 @@ test('Next.js App Router: the route handler answers the element for the user of 
   })
 
   // Nobody signed in: identify reads no user from the request, so no Chatzy session.
+  const calls = chatzyCalls(page)
   await page.goto(example.url)
   expect(await page.evaluate(startSession)).toBe(401)
 
@@ -34,7 +35,7 @@ test('Next.js App Router: the route handler answers the element for the user of 
   await page.getByLabel('Name').fill('grace')
   await page.getByRole('button', { name: 'Sign in' }).click()
   await expect(page.locator('#who')).toHaveText('grace')
-  const calls = await expectAgentReadyAndRefreshing(page, 'grace')
+  await expectAgentReadyAndRefreshing(page, 'grace', calls)
   expect(calls).toContain('POST /chatzy/session 200')
   await expect(page.locator('#log')).toContainText('ready: signed in as grace')
   await expect(page.locator('#log')).toContainText('token refreshed (iframe)')
