@@ -2,6 +2,11 @@ import { css } from '@lit/reactive-element'
 
 // The host takes no box in launcher mode (no invisible holder over the page's own clicks):
 // the button and the teaser are fixed to a corner, the panel lives in the top layer.
+// Before its first update the element's box is still the inline one: in launcher mode it never
+// shows as such, so that the panel's first style (closed, or restored open) has nothing to fade
+// from. Only the panel's entrance and exit move (opacity, translate; display and overlay keep it
+// shown while it leaves): with `all`, WebKit also animated its place and size from the inline
+// box's when the part changed and the popover opened in the same update.
 export const launcherStyles = css`
 :host(:not([mode=launcher])) :is([part=launcher], [part=teaser], .bar) { display: none }
 :host([mode=launcher]:not([hidden])) { display: contents; --_o: var(--chatzy-agent-offset, 20px); --_a: var(--chatzy-agent-accent, #2d4ed8) }
@@ -26,8 +31,9 @@ svg { inline-size: 24px; fill: currentColor }
 /* The close button fills the header's height exactly, whatever its glyph's font: never over the conversation. */
 .bar button { block-size: 100%; padding-block: 0 }
 @media (max-width: 480px) { [part=panel] { inset: 0 !important; inline-size: auto; block-size: 100dvh; border-radius: 0 } }
+:host([mode=launcher]) [part=base] { display: none }
 @media (prefers-reduced-motion: no-preference) {
-  [part=panel] { transition: all .2s allow-discrete }
+  [part=panel] { transition: .2s allow-discrete; transition-property: opacity, translate, display, overlay }
   [part=panel]:not(:popover-open) { opacity: 0; translate: 0 16px }
   @starting-style { [part=panel]:popover-open { opacity: 0; translate: 0 16px } }
 }

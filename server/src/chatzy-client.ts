@@ -4,6 +4,7 @@ import { MintAnswer, RefreshTokenAnswer } from './schemas.js'
 import { UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
 import { retryLater } from './retry-after.js'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.js'
+import { createBackPressure } from './back-pressure.js'
 import { traceUpstream, upstreamTraced, type UpstreamCallMessage, type UpstreamOutcome } from './diagnostics.js'
 import { ExchangeFailed, upstreamHttp, type Answer, type Endpoint } from './upstream-http.js'
 
@@ -12,11 +13,11 @@ type UpstreamHttp = ReturnType<typeof upstreamHttp>
 export interface ChatzyClientOptions {
   apiUrl: string
   apiKey: string
-  /** Deadline of one upstream operation, retries included. */
+  /** Deadline of one upstream operation, retries included; each attempt gets its share of it (`attemptShare`). */
   timeoutMs: number
-  /** Extra attempts after a network error or a 5xx. */
+  /** Extra attempts after a network error, a 5xx or an attempt past its share of the deadline. */
   retries: number
-  /** Failed operations of this many distinct users in a row open a chatbot's breaker; how long it then fails fast. */
+  /** Failed operations of this many distinct users (with no success meanwhile) open a chatbot's breaker; how long it then fails fast. */
   breakerThreshold?: number
   breakerCooldownMs?: number
   /** Chatbots whose breakers exist from the start (others get theirs when first asked for). */
@@ -58,6 +59,15 @@ class Throttled extends Error {
   }
 }
 
+/**
+ * How long one attempt may take of the `remaining` time: half of it while a retry is left, all of
+ * it for the last attempt. A hung attempt then leaves half the deadline to a retry, and the first
+ * attempt still gets the longest share, so a slow but healthy Chatzy is not cut off early.
+ */
+function attemptShare(remaining: number, last: boolean): number {
+  return last ? remaining : Math.max(1, Math.floor(remaining / 2))
+}
+
 /** Longest `Retry-After` honoured: a wild value must not silence Chatzy for everyone for hours. */
 const MAX_RETRY_AFTER_MS = 120_000
 
@@ -74,19 +84,20 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   const breakerOf = (chatbot: string): Breaker => {
     let breaker = breakers.get(chatbot)
     if (breaker === undefined) {
-      breaker = createBreaker(options.breakerThreshold ?? 5, options.breakerCooldownMs ?? 5_000)
+      breaker = createBreaker({ threshold: options.breakerThreshold ?? 5, cooldownMs: options.breakerCooldownMs ?? 5_000 })
       breakers.set(chatbot, breaker)
     }
     return breaker
   }
   for (const chatbot of options.chatbots ?? []) breakerOf(chatbot)
-  /** Until when Chatzy asked us to wait (its throttle is per API key: for every chatbot). */
-  let throttledUntil = 0
+  // Chatzy's throttle, per user until several users see it (then per API key: every chatbot).
+  const backPressure = createBackPressure()
 
   async function call<T>(operation: CallName, body: object, who: MintInput, check: { Check(value: unknown): value is T }): Promise<T> {
     const url = endpoints[operation]
     const breaker = breakerOf(who.chatbot_id)
-    if (!breaker.allow()) throw new UpstreamUnavailable()
+    const ticket = breaker.allow(who.user_id)
+    if (ticket === undefined) throw new UpstreamUnavailable()
     const deadline = Date.now() + options.timeoutMs
     let lastError: unknown
     try {
@@ -97,44 +108,45 @@ export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
           if (Date.now() + pause >= deadline) break
           await sleep(pause)
         }
-        await backPressure(deadline, lastError)
+        await waitOutThrottle(who.user_id, deadline, lastError)
         const remaining = deadline - Date.now()
         if (remaining <= 0) break
         try {
+          const share = attemptShare(remaining, attempt === options.retries)
           const answer = await traced({ operation, chatbotId: who.chatbot_id, attempt: attempt + 1 }, async (seen) => {
-            const parsed = await attemptOnce(http, url, body, remaining, seen, (status) => refusal(operation, status, who.chatbot_id))
+            const parsed = await attemptOnce(http, url, body, share, seen, (status) => refusal(operation, status, who.chatbot_id))
             if (!check.Check(parsed)) throw new UpstreamBadResponse()
             return parsed
           })
-          breaker.success()
+          breaker.success(ticket)
           return answer
         } catch (error) {
           lastError = error
           if (error instanceof Throttled) {
-            if (error.retryAfterMs !== undefined) throttledUntil = Math.max(throttledUntil, Date.now() + error.retryAfterMs)
+            backPressure.throttle(who.user_id, error.retryAfterMs)
             continue
           }
           if (!(error instanceof Retryable)) {
             // A refusal or a malformed answer proves Chatzy is up: it does not count against the breaker.
-            breaker.success()
+            breaker.success(ticket)
             throw error
           }
         }
       }
+      if (lastError instanceof Throttled) throw retryLater(new UpstreamUnavailable({ cause: lastError }), backPressure.waitFor(who.user_id))
+      breaker.failure(ticket)
     } finally {
-      // Whatever did not settle the breaker (back-pressure, a throw) lets the next probe go.
-      breaker.release()
+      // An operation that settled nothing (back-pressure, a throw) lets the next probe go.
+      breaker.release(ticket)
     }
-    if (lastError instanceof Throttled) throw retryLater(new UpstreamUnavailable({ cause: lastError }), throttledUntil - Date.now())
-    breaker.failure(who.user_id)
     if (lastError instanceof Retryable && lastError.cause instanceof UpstreamTimeout) throw lastError.cause
     if (Date.now() >= deadline) throw new UpstreamTimeout({ cause: lastError })
     throw new UpstreamUnavailable({ cause: lastError })
   }
 
-  /** Honours Chatzy's `Retry-After`: waits it out within the deadline, or says at once when to come back. */
-  async function backPressure(deadline: number, lastError: unknown): Promise<void> {
-    const wait = throttledUntil - Date.now()
+  /** Honours Chatzy's `Retry-After` for this user: waits it out within the deadline, or says at once when to come back. */
+  async function waitOutThrottle(user: string, deadline: number, lastError: unknown): Promise<void> {
+    const wait = backPressure.waitFor(user)
     if (wait <= 0) return
     if (Date.now() + wait >= deadline) throw retryLater(new UpstreamUnavailable({ cause: lastError ?? new Throttled(wait) }), wait)
     await sleep(wait)

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import fastifyCookie from '@fastify/cookie'
 import { parse as parseCookie, serialize } from 'cookie'
 import type { Exchange } from './exchange.js'
 import { isLoopback } from './loopback.js'
 import { verifiedCookies, type VerifiedCookie } from './verified-cookies.js'
+import { cookieSigner } from './core/cookie-signer.js'
 
 export interface CookieOptions {
   name: string
@@ -46,17 +46,17 @@ function pageIsPlainHttp(exchange: Exchange): boolean {
  * and everywhere but plain-http loopback (so a misconfigured plain-http deployment fails
  * closed), and then `__Host-` prefixed, which pins it to this host and Path=/.
  *
- * Signed by @fastify/cookie's signer, parsed and serialized by `cookie` (the library under
- * @fastify/cookie), without registering @fastify/cookie itself: its hooks would parse every
- * cookie of every request on every route of the host app, for one cookie read on our routes.
- * An app that registers @fastify/cookie for its own cookies may do so anywhere; both write
- * their Set-Cookie headers side by side.
+ * Signed as @fastify/cookie signs (`cookieSigner`), parsed and serialized by `cookie` (the
+ * library under @fastify/cookie), without registering @fastify/cookie itself: its hooks would
+ * parse every cookie of every request on every route of the host app, for one cookie read on
+ * our routes. An app that registers @fastify/cookie for its own cookies may do so anywhere;
+ * both write their Set-Cookie headers side by side.
  */
 export function sessionCookie(options: CookieOptions) {
-  const signer = fastifyCookie.signerFactory(options.secret)
+  const signer = cookieSigner(options.secret)
   const verify = verifiedCookies((raw) => {
     const result = signer.unsign(raw)
-    if (!result.valid || result.value === null || !SESSION_ID.test(result.value)) return undefined
+    if (result === undefined || !SESSION_ID.test(result.value)) return undefined
     return { id: result.value, renew: result.renew }
   })
 

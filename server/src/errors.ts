@@ -1,23 +1,13 @@
-import createError, { type FastifyErrorConstructor } from '@fastify/error'
+import { chatzyError } from './core/chatzy-error.js'
 
-/** The constructor of one `CHATZY_*` error: `new NoSession()`, `error instanceof NoSession`, `.code`. */
-export type ChatzyErrorConstructor<C extends string, S extends number> =
-  FastifyErrorConstructor<{ code: C; statusCode: S }, [unknown?, ...unknown[]]>
-
-/**
- * `createError` with its type named, so that the published declarations refer to
- * `FastifyErrorConstructor` itself, which every module resolution of a user's project can see.
- */
-function chatzyError<C extends string, S extends number>(code: C, message: string, statusCode: S): ChatzyErrorConstructor<C, S> {
-  return createError(code, message, statusCode)
-}
+export type { ChatzyErrorConstructor } from './core/chatzy-error.js'
 
 /**
  * Every runtime error of the plugin: a `CHATZY_*` code, an HTTP status, and a message that
  * never contains a secret (tokens and keys are never interpolated into these).
  */
 export const Unauthenticated = chatzyError('CHATZY_UNAUTHENTICATED', 'No signed-in user for this request', 401)
-export const NoSession = chatzyError('CHATZY_NO_SESSION', 'No valid Chatzy session: start one with POST /session', 401)
+export const NoSession = chatzyError('CHATZY_NO_SESSION', 'No valid Chatzy session for this cookie (none, expired or ended)', 401)
 export const BadRequest = chatzyError('CHATZY_BAD_REQUEST', 'Bad request: %s', 400)
 export const ChatbotNotAllowed = chatzyError('CHATZY_CHATBOT_NOT_ALLOWED', 'This chatbot id is not allowed', 400)
 export const ForbiddenOrigin = chatzyError('CHATZY_FORBIDDEN_ORIGIN', 'Forbidden: %s', 403)

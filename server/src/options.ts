@@ -98,7 +98,11 @@ export interface ChatzyAgentOptions {
   timeoutMs?: number
   /** Extra upstream attempts after a network error or a 5xx. Default 2. */
   retries?: number
-  /** Circuit breaker: fail fast after `threshold` (default 5) failed operations in a row, for `cooldownMs` (default 5,000), then probe. */
+  /**
+   * Circuit breaker per chatbot: opens when failed operations of `threshold` (default 5) distinct
+   * users find no success meanwhile (an outage), or when half the users seen in a 10 s window
+   * fail; then fails fast for `cooldownMs` (default 5,000) until one probe succeeds.
+   */
   breaker?: { threshold?: number; cooldownMs?: number }
   /** Floor between two upstream calls for one session, whatever clients send. Default 5,000 ms. */
   minRefreshIntervalMs?: number

@@ -41,7 +41,7 @@ export async function routes(app: FastifyInstance, { handler, exchange }: Routes
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('cache-control', 'no-store')
     try {
-      handler.guard(neutral(request), { protocol: request.protocol })
+      handler.guard(neutral(request), request)
     } catch (error) {
       return done(error as FastifyError)
     }

@@ -144,6 +144,22 @@ export function sessionFlows(options: SessionFlowOptions) {
     return newSessionId()
   }
 
+  /**
+   * A reload of the page: the stored token when it is still fresh, else a refreshed one; or
+   * undefined when the session ended meanwhile (a sign-out in another tab), and a new one starts.
+   */
+  async function resume(exchange: Exchange, key: string, existing: StoredSession): Promise<StoredSession | undefined> {
+    try {
+      const session = await broker.refresh(key, existing, 0, () => exchange.log())
+      // A page load is a use: the user's least recently used session is the one `sessionsPerUser` ends.
+      await broker.touch(key, session, () => exchange.log())
+      return session
+    } catch (error) {
+      if (error instanceof NoSession) return undefined
+      throw error
+    }
+  }
+
   return {
     async start(exchange: Exchange, chatbotId?: string): Promise<SessionAnswer> {
       const user = signedIn(await exchange.identify())
@@ -152,14 +168,13 @@ export function sessionFlows(options: SessionFlowOptions) {
 
       const presented = cookie.read(exchange)
       const existing = presented === undefined ? undefined : await store.get(recordKey(presented.id, chatbot))
+      let resumed: StoredSession | undefined
+      if (presented !== undefined && existing?.user_id === user) resumed = await resume(exchange, recordKey(presented.id, chatbot), existing)
       let id: string
       let session: StoredSession
-      if (presented !== undefined && existing?.user_id === user) {
-        // A reload of the page: hand out the stored token when it is still fresh.
-        id = presented.id
-        session = await broker.refresh(recordKey(id, chatbot), existing, 0, () => exchange.log())
-        // A page load is a use: the user's least recently used session is the one `sessionsPerUser` ends.
-        await broker.touch(recordKey(id, chatbot), session, () => exchange.log())
+      if (resumed !== undefined) {
+        id = presented!.id
+        session = resumed
       } else {
         id = await browserSessionFor(user, presented)
         session = await broker.mint(user, chatbot)

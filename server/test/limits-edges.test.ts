@@ -182,3 +182,28 @@ for (const [kind, make] of Object.entries(stores)) {
     assert.ok(!answered.body.includes(started.json().access_token))
   })
 }
+
+test('a reload whose session is signed out while it is being resumed starts a new session: 200, never 401', async (t) => {
+  const inner = memoryStore()
+  let signOutOnRead: string | undefined
+  const store = {
+    get: async (id: string) => {
+      if (id === signOutOnRead) {
+        signOutOnRead = undefined
+        const before = await inner.get(id)
+        // Another tab's sign-out lands between the reload's first read and the next.
+        setImmediate(() => void inner.delete(id))
+        return before
+      }
+      return inner.get(id)
+    },
+    set: inner.set, delete: inner.delete, replace: inner.replace, hit: inner.hit, addUserSession: inner.addUserSession,
+  }
+  // Tokens inside the margin: a reload refreshes, so it reads the session a second time.
+  const { chatzy, app } = await startApp(t, { store, minRefreshIntervalMs: 0 }, { accessTtlMs: 20_000 })
+  const started = await call(app, 'POST', '/session', { user: 'alice' })
+  signOutOnRead = recordKeyOf(started)
+  const reloaded = await call(app, 'POST', '/session', { user: 'alice', cookie: sessionCookieOf(started) })
+  assert.equal(reloaded.statusCode, 200, reloaded.body)
+  assert.equal(chatzy.calls.mint, 2, 'a new session was started')
+})

@@ -26,6 +26,11 @@ export async function readBody(chunks: AsyncIterable<Uint8Array | string>): Prom
   return text + decoder.decode()
 }
 
+/** A string's UTF-8 size, counted only when it could be near the limit (a character is at most 3 bytes). */
+function byteLength(text: string): number {
+  return text.length * 3 <= BODY_LIMIT ? text.length : new TextEncoder().encode(text).byteLength
+}
+
 /** Whether the headers announce a body too large to read at all. */
 export function announcedTooLarge(request: Pick<ChatzyRequest, 'header'>): boolean {
   const length = request.header('content-length')
@@ -43,7 +48,7 @@ export function checkedBody<T extends TSchema>(request: ChatzyRequest, check: Sc
   // A host's raw body parser (`express.raw()`) leaves bytes: read as the text they are.
   if (body instanceof Uint8Array) body = new TextDecoder().decode(body)
   if (typeof body === 'string') {
-    if (new TextEncoder().encode(body).byteLength > BODY_LIMIT) throw new PayloadTooLarge()
+    if (byteLength(body) > BODY_LIMIT) throw new PayloadTooLarge()
     if (body === '' && request.method === 'DELETE') body = undefined
     else {
       try {

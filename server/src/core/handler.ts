@@ -35,7 +35,9 @@ const checks: Record<RouteName, SchemaCheck<TSchema>> = {
   end: schemaCheck(EndBody),
 }
 
-const JSON_ANSWER = 'application/json; charset=utf-8'
+/** The headers of every successful answer: shared, never written to. */
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' })
+const NO_BODY_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'no-store' })
 
 /**
  * The routes as plain handlers over the neutral request and answer: what every adapter
@@ -57,7 +59,7 @@ export function chatzyHandler({ prefix, flows, guard }: HandlerOptions) {
   }
 
   function ok(body: object | undefined, status = 200): ChatzyAnswer {
-    return { status, headers: body === undefined ? { 'cache-control': 'no-store' } : { 'cache-control': 'no-store', 'content-type': JSON_ANSWER }, body }
+    return { status, headers: body === undefined ? NO_BODY_HEADERS : JSON_HEADERS, body }
   }
 
   function run(route: RouteName, body: unknown, exchange: Exchange): ChatzyAnswer | Promise<ChatzyAnswer> {

@@ -22,7 +22,7 @@ export interface ChatzyRequest {
 /** What the core answers: a status, headers (Set-Cookie goes through the exchange), and a JSON body or none. */
 export interface ChatzyAnswer {
   status: number
-  headers: Record<string, string>
+  headers: Readonly<Record<string, string>>
   /** Serialized as JSON by the adapter; undefined for no body (204). */
   body: object | undefined
 }

@@ -28,6 +28,8 @@ export interface Check {
 
 const SESSION_FIELDS = ['access_token', 'chatbot_id', 'expires_at', 'iframe_url', 'user_id']
 const OTHER_CHATBOT = '0b7e4c52-3c1f-4d8e-8a51-2f5d8c9e6a70'
+/** A second chatbot of the same site (a support launcher beside the product page's agent). */
+const SUPPORT_BOT = '3b7c1d2e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'
 
 function errorBody(json: unknown, statusCode: number, code: string, error: string, message?: string) {
   const body = json as Record<string, unknown>
@@ -299,6 +301,48 @@ export const checks: Check[] = [
       const cookieValue = started.cookies[0]!.split(';')[0]!.split('=')[1]!
       assert.ok(!logs.includes(cookieValue), 'the session cookie in the log')
       assert.ok(!logs.includes(String(started.json!.access_token)), 'an access token in the log')
+    },
+  },
+  {
+    name: 'several chatbots: one cookie, one session per chatbot, each answer for the chatbot asked',
+    subset: true,
+    options: () => ({ chatbotId: [CHATBOT_ID, SUPPORT_BOT], minRefreshIntervalMs: 0 }),
+    async run({ browser, chatzy }) {
+      const a = await browser.startSession('alice', { chatbot_id: CHATBOT_ID })
+      const b = await browser.startSession('alice', { chatbot_id: SUPPORT_BOT })
+      assert.equal(b.json!.chatbot_id, SUPPORT_BOT)
+      assert.equal(browser.jar.size, 1, 'one cookie for both chatbots')
+      // Starting B ended nothing of A: A's stored token still answers A.
+      const reusedA = await browser.refresh('alice', { chatbot_id: CHATBOT_ID })
+      assert.equal(reusedA.json!.access_token, a.json!.access_token)
+      const renewedB = await browser.refresh('alice', { chatbot_id: SUPPORT_BOT, expires_at: b.json!.expires_at })
+      assert.deepEqual(chatzy.grantOf(String(renewedB.json!.access_token)), { user_id: 'alice', chatbot_id: SUPPORT_BOT })
+      // No chatbot named (a 0.1 element): the first configured one.
+      const legacy = await browser.refresh('alice')
+      assert.deepEqual(chatzy.grantOf(String(legacy.json!.access_token)), { user_id: 'alice', chatbot_id: CHATBOT_ID })
+      const unlisted = await browser.refresh('alice', { chatbot_id: OTHER_CHATBOT })
+      errorBody(unlisted.json, 400, 'CHATZY_CHATBOT_NOT_ALLOWED', 'Bad Request')
+      assert.equal(chatzy.calls.mint, 2)
+    },
+  },
+  {
+    name: 'several chatbots: signing one out ends its session only; the host\'s sign-out (no chatbot) ends all and clears the cookie',
+    subset: true,
+    options: () => ({ chatbotId: [CHATBOT_ID, SUPPORT_BOT] }),
+    async run({ browser }) {
+      await browser.startSession('alice', { chatbot_id: CHATBOT_ID })
+      await browser.startSession('alice', { chatbot_id: SUPPORT_BOT })
+      const one = await browser.endSession({ body: { chatbot_id: SUPPORT_BOT } })
+      assert.equal(one.status, 204)
+      assert.equal(browser.jar.size, 1, 'the cookie stays for the other chatbot')
+      assert.equal((await browser.refresh('alice', { chatbot_id: SUPPORT_BOT })).status, 401)
+      assert.equal((await browser.refresh('alice', { chatbot_id: CHATBOT_ID })).status, 200)
+      const all = await browser.endSession({ bare: true, headers: { 'x-chatzy-agent': '1' } })
+      assert.equal(all.status, 204)
+      assert.match(all.cookies[0] ?? '', /Max-Age=0/i)
+      assert.equal(browser.jar.size, 0)
+      const after = await browser.refresh('alice', { chatbot_id: CHATBOT_ID }, { headers: { cookie: '' } })
+      assert.equal(after.status, 401)
     },
   },
 ]

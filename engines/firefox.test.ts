@@ -1,0 +1,4 @@
+import { firefox } from './firefox.js'
+import { runChecks } from './run-checks.js'
+
+runChecks(await firefox())

@@ -1,0 +1,28 @@
+/**
+ * The fetch handler under Bun (run by `bun`, not Node): `Bun.serve({ fetch: agent.fetch })`
+ * with the options the test passes as JSON, on a free loopback port. With `REDIS_URL`, the
+ * sessions live in Redis through `redisStore` and an ioredis client, as a Bun app's would.
+ */
+import { chatzyAgent, redisStore, type ChatzyFetchOptions } from '../../dist/server/src/fetch/index.js'
+
+declare const Bun: {
+  serve(options: { hostname: string; port: number; fetch(request: Request): Promise<Response> }): { url: URL; stop(force?: boolean): void }
+}
+
+const options = JSON.parse(process.env.CHATZY_AGENT_OPTIONS ?? '{}') as Omit<ChatzyFetchOptions, 'identify'>
+const redisUrl = process.env.REDIS_URL
+const store = redisUrl === undefined
+  ? undefined
+  : redisStore({ client: new (await import('ioredis')).Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }), keyPrefix: `bun-${Date.now()}:` })
+const agent = chatzyAgent({
+  ...options,
+  ...(store && { store }),
+  identify: (request) => request.headers.get('x-test-user'),
+})
+const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: agent.fetch })
+console.log(`listening ${server.url.origin}`)
+process.stdin.on('data', () => {})
+process.stdin.on('end', () => {
+  server.stop(true)
+  void agent.close().then(() => process.exit(0))
+})
