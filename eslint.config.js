@@ -12,6 +12,9 @@ export default defineConfig([
     'test-results/',
     'playwright-report/',
     'custom-elements.json',
+    // What `next build` writes: its output and its generated type references.
+    'examples/nextjs/.next/',
+    'examples/nextjs/next-env.d.ts',
   ]),
   {
     files: ['**/*.{js,mjs,ts,tsx}'],

@@ -11,7 +11,9 @@
  *                                 route that calls Chatzy over HTTP)
  *   POST /proxy-inprocess         no plugin either: the plugin's own HTTP client alone, calling the
  *                                 in-process stub (the ceiling of /upstream/refresh)
- * Tells its parent the URL over IPC, and answers `{ type: 'calls' }` with both stubs' call counts.
+ * Beside it, the fetch handler and the node middleware each on a server of their own, with a
+ * bare route of that server as their baseline (adapter-servers.ts).
+ * Tells its parent the URLs over IPC, and answers `{ type: 'calls' }` with both stubs' call counts.
  */
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
@@ -20,6 +22,7 @@ import { Agent } from 'undici'
 import type sourcePlugin from '../server/src/index.js'
 import type * as sourceClient from '../server/src/upstream-http.js'
 import { ChatzyStub } from './chatzy-stub.js'
+import { startExpressServer, startFetchServer } from './adapter-servers.js'
 
 const BENCH_CHATBOT_ID = '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
 const BENCH_USER_HEADER = 'x-bench-user'
@@ -115,11 +118,20 @@ async function main() {
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
 
+  const adapterOptions = { ...common, userHeader: BENCH_USER_HEADER, sample }
+  const fetchServer = await startFetchServer(adapterOptions)
+  const expressServer = await startExpressServer(adapterOptions)
+
   process.on('message', (message: { type: string }) => {
     if (message.type === 'calls') process.send!({ type: 'calls', calls: { http: { ...calls }, inProcess: { ...inProcess.calls } } })
-    if (message.type === 'close') void Promise.all([app.close(), stub.close(), agent.destroy()]).then(() => process.exit(0))
+    if (message.type === 'close') {
+      void Promise.all([app.close(), fetchServer.close(), expressServer.close(), stub.close(), agent.destroy()]).then(() => process.exit(0))
+    }
   })
-  process.send!({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` })
+  process.send!({
+    type: 'ready',
+    urls: { fastify: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, fetch: fetchServer.url, node: expressServer.url },
+  })
 }
 
 await main()

@@ -41,11 +41,13 @@ async function memory() {
 
 const details: Record<string, unknown> = {}
 
-log(`throughput: autocannon, ${rounds} rounds of bare/cached/bare/upstream/bare/proxy_inprocess/bare/upstream_http/bare/proxy/bare, ${seconds} s each (median ratio counts)`)
+log(`throughput: autocannon, ${rounds} rounds of bare/cached/bare/upstream/bare/proxy_inprocess/bare/upstream_http/bare/proxy/bare, fetch_bare/fetch_cached/fetch_bare, express_bare/node_cached/express_bare, ${seconds} s each (median ratio counts)`)
 const throughput = await measureThroughput({ seconds, rounds, connections: 16, sessions: 1_000 }, log)
 details.throughput = throughput
 const { rps, ratio, rounds: each } = throughput
 figure('cached_ratio', ratio.cached, `POST /refresh from the stored token: ${rps.cached} req/s vs bare route ${rps.bare} req/s (median; rounds ${each.cached.join(' ')})`, ['>=', 0.85])
+figure('fetch_cached_ratio', ratio.fetch_cached, `the same through chatzy-agent/fetch on @hono/node-server: ${rps.fetch_cached} req/s vs a bare fetch handler there ${rps.fetch_bare} req/s (rounds ${each.fetch_cached.join(' ')})`, ['>=', 0.85])
+figure('node_cached_ratio', ratio.node_cached, `the same through chatzy-agent/node's middleware in Express 5: ${rps.node_cached} req/s vs a bare Express route ${rps.express_bare} req/s (rounds ${each.node_cached.join(' ')})`, ['>=', 0.85])
 figure('upstream_ratio', ratio.upstream, `POST /refresh reaching Chatzy on every call, an in-process stub with no delay: ${rps.upstream} req/s, ${throughput.upstream_calls_per_request} Chatzy calls/request (rounds ${each.upstream.join(' ')}); information: judged against its ceiling below`)
 figure('proxy_inprocess_ratio', ratio.proxy_inprocess, `a route with no plugin, only the plugin's HTTP client calling the same stub: ${rps.proxy_inprocess} req/s (rounds ${each.proxy_inprocess.join(' ')})`)
 // The goal: no plugin can be faster than its own HTTP client alone, measured in the same run.

@@ -1,8 +1,10 @@
 /**
  * cached_ratio, upstream_ratio and their companions: requests per second of `POST /refresh`
- * over a bare Fastify route answering the same JSON, all in the same server process, loaded by
- * autocannon from this one.
- *   cached            answered from the stored token
+ * over a bare route answering the same JSON on the same server, all in the same server process,
+ * loaded by autocannon from this one.
+ *   cached            answered from the stored token, through the Fastify plugin (baseline: a bare Fastify route)
+ *   fetch_cached      the same through chatzy-agent/fetch on @hono/node-server (baseline: a bare fetch handler there)
+ *   node_cached       the same through chatzy-agent/node in Express 5 (baseline: a bare Express route)
  *   upstream          reaching Chatzy on every call, an in-process stub (no socket, no delay)
  *   upstream_http     the same, with the stub behind loopback HTTP in the server process
  *   proxy             no plugin: a route that only forwards each call to the loopback stub, the
@@ -26,22 +28,30 @@ export interface ThroughputOptions {
   sessions: number
 }
 
-const SCENARIOS = ['cached', 'upstream', 'proxy_inprocess', 'upstream_http', 'proxy'] as const
+const SCENARIOS = ['cached', 'upstream', 'proxy_inprocess', 'upstream_http', 'proxy', 'fetch_cached', 'node_cached'] as const
 type Scenario = typeof SCENARIOS[number]
+const BASELINES = ['bare', 'fetch_bare', 'express_bare'] as const
+type Baseline = typeof BASELINES[number]
+type Route = Scenario | Baseline
 
-/** Where each scenario is served, and the plugin prefix whose sessions it uses (if any). */
-const ROUTES: Record<Scenario | 'bare', { path: string; sessions?: string }> = {
-  bare: { path: '/bare' },
-  cached: { path: '/cached/refresh' },
-  upstream: { path: '/upstream/refresh', sessions: '/upstream' },
-  upstream_http: { path: '/upstream-http/refresh', sessions: '/upstream-http' },
-  proxy: { path: '/proxy' },
-  proxy_inprocess: { path: '/proxy-inprocess' },
+type ServerName = 'fastify' | 'fetch' | 'node'
+/** Where each scenario is served, the plugin prefix whose sessions it uses (if any), and the bare route it is judged against. */
+const ROUTES: Record<Route, { server: ServerName; path: string; sessions?: string; baseline?: Baseline }> = {
+  bare: { server: 'fastify', path: '/bare' },
+  cached: { server: 'fastify', path: '/cached/refresh', baseline: 'bare' },
+  upstream: { server: 'fastify', path: '/upstream/refresh', sessions: '/upstream', baseline: 'bare' },
+  upstream_http: { server: 'fastify', path: '/upstream-http/refresh', sessions: '/upstream-http', baseline: 'bare' },
+  proxy: { server: 'fastify', path: '/proxy', baseline: 'bare' },
+  proxy_inprocess: { server: 'fastify', path: '/proxy-inprocess', baseline: 'bare' },
+  fetch_bare: { server: 'fetch', path: '/bare' },
+  fetch_cached: { server: 'fetch', path: '/cached/refresh', baseline: 'fetch_bare' },
+  express_bare: { server: 'node', path: '/bare' },
+  node_cached: { server: 'node', path: '/cached/refresh', baseline: 'express_bare' },
 }
 
 export interface ThroughputResult {
   /** Median requests per second of each route over the rounds. */
-  rps: Record<Scenario | 'bare', number>
+  rps: Record<Route, number>
   /** Median ratio over the rounds of each scenario to the bare runs around it. */
   ratio: Record<Scenario, number>
   /** The ratio of each round, for a look at the spread. */
@@ -54,16 +64,16 @@ export interface ThroughputResult {
 
 interface StubCalls { http: { mint: number; refresh: number }; inProcess: { mint: number; refresh: number } }
 
-function startServer(): Promise<{ child: ChildProcess; url: string }> {
+function startServer(): Promise<{ child: ChildProcess; urls: Record<ServerName, string> }> {
   const child = fork(new URL('./http-server.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the benchmark server did not start within 60 s')), 60_000)
     child.once('error', reject)
     child.once('exit', (code) => reject(new Error(`the benchmark server exited (${code})`)))
-    child.on('message', (message: { type: string; url?: string }) => {
+    child.on('message', (message: { type: string; urls?: Record<ServerName, string> }) => {
       if (message.type !== 'ready') return
       clearTimeout(timer)
-      resolve({ child, url: message.url! })
+      resolve({ child, urls: message.urls! })
     })
   })
 }
@@ -89,13 +99,16 @@ async function startSession(url: string, prefix: string, user: string): Promise<
 }
 
 export async function measureThroughput(options: ThroughputOptions, log: (line: string) => void): Promise<ThroughputResult> {
-  const { child, url } = await startServer()
+  const { child, urls } = await startServer()
   try {
-    const cachedCookie = await startSession(url, '/cached', 'bench-user-0')
+    // Each server's agent has its own store and cookie secret: a cached session on each.
+    const cachedCookies = {} as Record<ServerName, string>
+    for (const server of Object.keys(urls) as ServerName[]) cachedCookies[server] = await startSession(urls[server], '/cached', 'bench-user-0')
     const sessions: Partial<Record<Scenario, { cookie: string; user: string }[]>> = {}
     for (const scenario of SCENARIOS) {
       const prefix = ROUTES[scenario].sessions
       if (prefix === undefined) continue
+      const url = urls[ROUTES[scenario].server]
       const list: { cookie: string; user: string }[] = []
       for (let i = 0; i < options.sessions; i++) list.push({ cookie: await startSession(url, prefix, `bench-user-${i}`), user: `bench-user-${i}` })
       sessions[scenario] = list
@@ -104,34 +117,35 @@ export async function measureThroughput(options: ThroughputOptions, log: (line: 
     // Every scenario sends the same headers and the same body; only the route (and for the
     // upstream ones, the session and its user) differs.
     const body = JSON.stringify({ expires_at: 1 })
-    const run = (route: Scenario | 'bare', seconds: number) => {
-      const list = route === 'bare' ? undefined : sessions[route]
+    const run = (route: Route, seconds: number) => {
+      const list = route in sessions ? sessions[route as Scenario] : undefined
       let next = 0
       const rotate = list && (() => {
         const session = list[next++ % list.length]!
         return { cookie: session.cookie, [USER_HEADER]: session.user }
       })
+      const { server, path } = ROUTES[route]
       return autocannon({
-        url: `${url}${ROUTES[route].path}`,
+        url: `${urls[server]}${path}`,
         method: 'POST',
         connections: options.connections,
         duration: seconds,
         body,
-        headers: { ...browserHeaders, [USER_HEADER]: 'bench-user-0', cookie: cachedCookie },
+        headers: { ...browserHeaders, [USER_HEADER]: 'bench-user-0', cookie: cachedCookies[server] },
         ...(rotate && { requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...rotate() } }) }] }),
       })
     }
     log('  warming up')
-    await run('bare', 2)
+    for (const baseline of BASELINES) await run(baseline, 2)
     for (const scenario of SCENARIOS) await run(scenario, 2)
 
-    // Each scenario's run sits between two runs of the baseline; its ratio is against their mean,
+    // Each scenario's run sits between two runs of its baseline; its ratio is against their mean,
     // and the median ratio over the rounds counts (the machine's load drifts between rounds).
     const rounds = Object.fromEntries(SCENARIOS.map((name) => [name, [] as number[]])) as Record<Scenario, number[]>
-    const rates = Object.fromEntries(['bare', ...SCENARIOS].map((name) => [name, [] as number[]])) as Record<Scenario | 'bare', number[]>
+    const rates = Object.fromEntries([...BASELINES, ...SCENARIOS].map((name) => [name, [] as number[]])) as Record<Route, number[]>
     const reached = { upstream: { answered: 0, calls: 0 }, upstream_http: { answered: 0, calls: 0 } }
     let errors = 0
-    const measure = async (name: Scenario | 'bare', round: number) => {
+    const measure = async (name: Route, round: number) => {
       const before = name === 'upstream' || name === 'upstream_http' ? await upstreamCalls(child) : undefined
       const result = await run(name, options.seconds)
       if (before !== undefined && (name === 'upstream' || name === 'upstream_http')) {
@@ -142,21 +156,24 @@ export async function measureThroughput(options: ThroughputOptions, log: (line: 
       }
       errors += result.errors + result.non2xx
       rates[name].push(result.requests.average)
-      log(`  round ${round} ${name.padEnd(13)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}`)
+      log(`  round ${round} ${name.padEnd(15)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.latency.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}`)
       return result.requests.average
     }
     for (let round = 1; round <= options.rounds; round++) {
-      let before = await measure('bare', round)
+      // The baseline run after one scenario is the one before the next, when they share it.
+      let last: { name: Route; rate: number } | undefined
       for (const scenario of SCENARIOS) {
+        const baseline = ROUTES[scenario].baseline!
+        const before = last?.name === baseline ? last.rate : await measure(baseline, round)
         const rate = await measure(scenario, round)
-        const after = await measure('bare', round)
+        const after = await measure(baseline, round)
         rounds[scenario].push(round3(rate / ((before + after) / 2)))
-        before = after
+        last = { name: baseline, rate: after }
       }
     }
     const perRequest = (side: { answered: number; calls: number }) => round3(side.calls / Math.max(1, side.answered))
     return {
-      rps: Object.fromEntries(Object.entries(rates).map(([name, values]) => [name, Math.round(median(values))])) as Record<Scenario | 'bare', number>,
+      rps: Object.fromEntries(Object.entries(rates).map(([name, values]) => [name, Math.round(median(values))])) as Record<Route, number>,
       ratio: Object.fromEntries(SCENARIOS.map((name) => [name, round3(median(rounds[name]))])) as Record<Scenario, number>,
       rounds,
       upstream_calls_per_request: perRequest(reached.upstream),

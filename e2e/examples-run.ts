@@ -11,9 +11,10 @@ export interface RunningExample {
 
 /**
  * Runs an example exactly as its README says (`npm start` in its folder) on a free port, and
- * waits for the URL it prints. The process group is ended afterwards (npm, then node, then Vite).
+ * waits for the URL it prints (`timeoutMs`: longer for an example that builds first). The process
+ * group is ended afterwards (npm, then node, then Vite or Next.js).
  */
-export async function runExample(name: string, env: Record<string, string> = {}): Promise<RunningExample> {
+export async function runExample(name: string, env: Record<string, string> = {}, { timeoutMs = 45_000 } = {}): Promise<RunningExample> {
   const cwd = fileURLToPath(new URL(`../examples/${name}/`, import.meta.url))
   const child = spawn('npm', ['start', '--silent'], {
     cwd,
@@ -27,7 +28,7 @@ export async function runExample(name: string, env: Record<string, string> = {})
   child.stderr!.on('data', (chunk: Buffer) => { out += chunk.toString() })
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} printed no URL in time:\n${out}`)), 45_000)
+    const timer = setTimeout(() => reject(new Error(`${name} printed no URL in time:\n${out}`)), timeoutMs)
     const check = () => {
       const match = /example: (http:\/\/\S+)/.exec(out)
       if (match) {

@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
 import chatzyAgent from 'chatzy-agent/server'
-import { createMockChatzy, type MockChatzy } from '../../demo/mock-chatzy/api.js'
+import type { MockChatzy } from '../../demo/mock-chatzy/api.js'
+import { CHATBOT_ID, startChatzy } from './chatzy.js'
 
-/** The chatbot every example embeds: any uuid works with the mock Chatzy. */
-export const CHATBOT_ID = process.env.CHATZY_CHATBOT_ID ?? '8a1e3f18-991b-4a2e-9973-f53e7fc94ff1'
+export { CHATBOT_ID }
 
 /** The examples' signed-in user. In your app: the id your own sign-in put in the session. */
 export const SIGNED_IN_USER = 'ada'
@@ -31,10 +31,9 @@ export interface Backend {
  * CHATZY_CHATBOT_ID set, the example talks to the real Chatzy instead.
  */
 export async function startBackend(): Promise<Backend> {
-  const real = process.env.CHATZY_API_KEY !== undefined && process.env.CHATZY_CHATBOT_ID !== undefined
-  const apiKey = real ? process.env.CHATZY_API_KEY! : `ak-example-${randomBytes(8).toString('hex')}`
-  const mock = real ? undefined : createMockChatzy({ apiKey, accessTtlMs: Number(process.env.MOCK_ACCESS_TTL_MS ?? 20_000) })
-  const mockUrl = mock && (await mock.app.listen({ host: '127.0.0.1', port: 0 }))
+  const chatzy = await startChatzy()
+  const { apiKey, mock } = chatzy
+  const mockUrl = chatzy.apiUrl
 
   const app = Fastify({ logger: false, forceCloseConnections: true })
   await app.register(chatzyAgent, {
@@ -45,7 +44,7 @@ export async function startBackend(): Promise<Backend> {
     // Only for the mock: with the real Chatzy, leave both out.
     ...(mockUrl === undefined ? {} : { apiUrl: mockUrl, appUrl: mockUrl }),
   })
-  const chatzyUrl = mockUrl ?? 'https://app.chatzy.ai'
+  const chatzyUrl = chatzy.appUrl
 
   return {
     app,
@@ -58,7 +57,7 @@ export async function startBackend(): Promise<Backend> {
     },
     async close() {
       await app.close()
-      await mock?.app.close()
+      await chatzy.close()
     },
   }
 }

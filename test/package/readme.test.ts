@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { createHash, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -12,9 +13,7 @@ import { chromiumLaunchOptions } from '../chromium.js'
  * The README's quick starts, as a newcomer follows them: its `server.ts` and `index.html`
  * blocks (marked `<!-- readme-test: file -->`) copied into a new app that installed the packed
  * tarball, compiled with `tsc --strict`, run against `npm run mock` with the environment and
- * the `app-url` the README gives for the mock, and opened in Chromium until the agent is ready,
- * on a desktop and on a phone (with the README's launcher in the page's element's place there).
- * Its install lines must name every package this takes.
+  assert.deepEqual([...snippets.keys()].sort(), ['express.ts', 'hono.ts', 'index.html', 'install.sh', 'launcher', 'nextjs-chatzy.tsx', 'nextjs-route.ts', 'server.ts'])
  */
 
 /** The fenced blocks that follow `<!-- readme-test: name -->` markers, by name. */
@@ -56,6 +55,26 @@ function start(command: string, args: string[], options: { cwd: string; env: Nod
   }
 }
 
+/** A free loopback port, for servers that take PORT and print nothing. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/** Until http://localhost:port/ answers, or the server exits. */
+async function answering(running: Running, port: number): Promise<void> {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    if (running.child.exitCode !== null) throw new Error(`the server exited (${running.child.exitCode}):\n${running.output()}`)
+    if (await fetch(`http://localhost:${port}/`).then(() => true, () => false)) return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`nothing answered on port ${port}:\n${running.output()}`)
+}
+
 function stop(running: Running | undefined) {
   const pid = running?.child.pid
   if (pid === undefined || running!.child.exitCode !== null) return
@@ -66,6 +85,8 @@ function stop(running: Running | undefined) {
 let installed: Installed
 let mock: Running | undefined
 let server: Running | undefined
+const others: Running[] = []
+let mockEnv: NodeJS.ProcessEnv | undefined
 let browser: Browser | undefined
 let agentPage: Page | undefined
 const consoleErrors: string[] = []
@@ -76,6 +97,7 @@ before(async () => {
 after(async () => {
   await browser?.close()
   stop(server)
+  for (const other of others) stop(other)
   stop(mock)
   await installed?.remove()
 })
@@ -83,21 +105,20 @@ after(async () => {
 test('the README\'s quick starts compile with tsc --strict and reach status="ready" in Chromium against the mock Chatzy', { timeout: 180_000 }, async () => {
   const readme = await readFile(join(root, 'README.md'), 'utf8')
   const snippets = readmeSnippets(readme)
-  assert.deepEqual([...snippets.keys()].sort(), ['index.html', 'install.sh', 'launcher', 'server.ts'])
+  assert.deepEqual([...snippets.keys()].sort(), ['express.ts', 'hono.ts', 'index.html', 'install.sh', 'launcher', 'nextjs-chatzy.tsx', 'nextjs-route.ts', 'server.ts'])
 
-  // The page and the server, exactly as written.
+  // The page and the servers, exactly as written.
   const dir = installed.dir
-  await writeFile(join(dir, 'server.ts'), snippets.get('server.ts')!)
-  await writeFile(join(dir, 'index.html'), snippets.get('index.html')!)
+  for (const name of ['server.ts', 'express.ts', 'hono.ts', 'index.html']) await writeFile(join(dir, name), snippets.get(name)!)
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
       target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true,
       types: ['node'], outDir: 'out', rootDir: '.', skipLibCheck: true,
     },
-    files: ['server.ts'],
+    files: ['server.ts', 'express.ts', 'hono.ts'],
   }))
   const compiled = await run(bin('tsc'), ['-p', dir, '--strict'], { cwd: dir }).catch((error: { stdout: string }) => error)
-  assert.equal(compiled.stdout, '', `the README's server.ts does not compile:\n${compiled.stdout}`)
+  assert.equal(compiled.stdout, '', `the README's server quick starts do not compile:\n${compiled.stdout}`)
 
   // `npm run mock`, then the README's line for the mock: the server's environment and the element's app-url.
   mock = start('npm', ['run', 'mock', '--silent'], { cwd: root, env: { ...process.env, MOCK_PORT: '0' } })
@@ -109,13 +130,11 @@ test('the README\'s quick starts compile with tsc --strict and reach status="rea
   await writeFile(join(dir, 'index.html'), page.replace('<chatzy-agent ', `<chatzy-agent app-url="${mockUrl}" `))
 
   const { CHATZY_CHATBOT_ID: _ignored, ...env } = process.env
-  server = start(process.execPath, ['out/server.js'], {
-    cwd: dir,
-    env: {
-      ...env, CHATZY_API_KEY: apiKey, CHATZY_API_URL: mockUrl, CHATZY_APP_URL: mockUrl,
-      COOKIE_SECRET: randomBytes(32).toString('hex'), PORT: '0',
-    },
-  })
+  mockEnv = {
+    ...env, CHATZY_API_KEY: apiKey, CHATZY_API_URL: mockUrl, CHATZY_APP_URL: mockUrl,
+    COOKIE_SECRET: randomBytes(32).toString('hex'),
+  }
+  server = start(process.execPath, ['out/server.js'], { cwd: dir, env: { ...mockEnv, PORT: '0' } })
   const [, port] = await server.waitFor(/Server listening at http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)/)
 
   browser = await chromium.launch(chromiumLaunchOptions())
@@ -135,6 +154,53 @@ test('the README\'s quick starts compile with tsc --strict and reach status="rea
   await tab.frameLocator('chatzy-agent iframe').locator('#user').filter({ hasText: 'ada' }).waitFor({ timeout: 10_000 })
   assert.deepEqual(failed, [], `the page failed; server output:\n${server.output()}`)
   agentPage = tab
+})
+
+for (const [name, file] of [['Express', 'express'], ['Hono', 'hono']] as const) {
+  test(`the README's ${name} quick start serves the same page, whose agent reaches status="ready" in Chromium against the mock Chatzy`, { timeout: 60_000 }, async () => {
+    assert.ok(browser && mockEnv, 'the Fastify quick start did not run')
+    const port = await freePort()
+    const running = start(process.execPath, [`out/${file}.js`], { cwd: installed.dir, env: { ...mockEnv, PORT: String(port) } })
+    others.push(running)
+    await answering(running, port)
+    const tab = await browser.newPage()
+    const failed: string[] = []
+    tab.on('pageerror', (error) => failed.push(error.message))
+    tab.on('response', (response) => {
+      if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) failed.push(`${response.status()} ${response.url()}`)
+    })
+    await tab.goto(`http://localhost:${port}/`)
+    await tab.locator('chatzy-agent[status="ready"]').waitFor({ timeout: 30_000 })
+    await tab.frameLocator('chatzy-agent iframe').locator('#user').filter({ hasText: 'ada' }).waitFor({ timeout: 10_000 })
+    assert.deepEqual(failed, [], `the page failed; server output:\n${running.output()}`)
+    await tab.close()
+    stop(running)
+  })
+}
+
+test('the README\'s Next.js quick start (a route handler and a client component) compiles with tsc --strict as an App Router app\'s files', async () => {
+  const snippets = readmeSnippets(await readFile(join(root, 'README.md'), 'utf8'))
+  const app = join(installed.dir, 'next-app')
+  await mkdir(join(app, 'app', 'chatzy', '[...path]'), { recursive: true })
+  await writeFile(join(app, 'app', 'chatzy', '[...path]', 'route.ts'), snippets.get('nextjs-route.ts')!)
+  await writeFile(join(app, 'app', 'chatzy.tsx'), snippets.get('nextjs-chatzy.tsx')!)
+  // What Next.js checks of a route module: POST and DELETE take its Request and answer a Response.
+  await writeFile(join(app, 'app', 'route-check.ts'), [
+    "import type { NextRequest } from 'next/server'",
+    "import { POST, DELETE } from './chatzy/[...path]/route'",
+    'type Handler = (request: NextRequest, context: { params: Promise<{ path: string[] }> }) => Response | Promise<Response>',
+    'export const handlers: Handler[] = [POST, DELETE]',
+    '',
+  ].join('\n'))
+  await writeFile(join(app, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+      jsx: 'react-jsx', strict: true, noEmit: true, isolatedModules: true, skipLibCheck: true, types: ['node'],
+    },
+    include: ['app'],
+  }))
+  const compiled = await run(bin('tsc'), ['-p', app, '--strict'], { cwd: app }).catch((error: { stdout: string }) => error)
+  assert.equal(compiled.stdout, '', `the README's Next.js quick start does not compile:\n${compiled.stdout}`)
 })
 
 test('the README page\'s nudge on chatzy-ready reaches the iframe, and the console stays clean', async () => {
