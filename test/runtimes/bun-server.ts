@@ -3,7 +3,7 @@
  * with the options the test passes as JSON, on a free loopback port. With `REDIS_URL`, the
  * sessions live in Redis through `redisStore` and an ioredis client, as a Bun app's would.
  */
-import { chatzyAgent, redisStore, type ChatzyFetchOptions } from '../../dist/server/src/fetch/index.js'
+import { chatzyAgent, redisStore, type ChatzyFetchOptions } from '../../server/src/fetch/index.js'
 
 declare const Bun: {
   serve(options: { hostname: string; port: number; fetch(request: Request): Promise<Response> }): { url: URL; stop(force?: boolean): void }
