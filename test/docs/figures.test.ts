@@ -356,17 +356,18 @@ test('the ports the docs give are the ones the demo, the mock and each example l
     assert.equal(Number(match[1]), mock, `README.md gives the mock port ${match[1]}; demo/start.ts and scripts/mock-chatzy.ts have ${mock}`)
   }
   for (const [, folder, url] of read('examples/README.md').matchAll(/^\| \[`([\w-]+)`\][^\n]*\| http:\/\/localhost:(\d+) \|$/gm)) {
-    const server = read(`examples/${folder}/server.ts`)
-    const actual = Number(/PORT \?\? (\d+)/.exec(server)?.[1] ?? /startViteExample\(.*, (\d+)\)/.exec(server)?.[1])
-    assert.equal(Number(url), actual, `examples/README.md gives ${folder} the port ${url}; examples/${folder}/server.ts has ${actual}`)
+    const entry = existsSync(new URL(`../../examples/${folder}/server.ts`, import.meta.url)) ? 'server.ts' : 'start.ts'
+    const server = read(`examples/${folder}/${entry}`)
+    const actual = Number(/PORT \?\? (\d+)/.exec(server)?.[1] ?? /startViteExample\(.*?\), (\d+)/.exec(server)?.[1])
+    assert.equal(Number(url), actual, `examples/README.md gives ${folder} the port ${url}; examples/${folder}/${entry} has ${actual}`)
     const own = read(`examples/${folder}/README.md`).match(/http:\/\/localhost:(\d+)/)?.[1]
-    if (own !== undefined) assert.equal(Number(own), actual, `examples/${folder}/README.md gives the port ${own}; its server.ts has ${actual}`)
+    if (own !== undefined) assert.equal(Number(own), actual, `examples/${folder}/README.md gives the port ${own}; its ${entry} has ${actual}`)
   }
 })
 
 test('the mock Chatzy\'s token lifetime the README and examples/README.md give is the one the demo and the examples start it with', () => {
   const lifetime = (file: string) => Number(/MOCK_ACCESS_TTL_MS \?\? ([\d_]+)/.exec(read(file))?.[1]?.replaceAll('_', '')) / 1000
-  for (const [doc, file] of [['README.md', 'demo/start.ts'], ['examples/README.md', 'examples/shared/backend.ts']] as const) {
+  for (const [doc, file] of [['README.md', 'demo/start.ts'], ['examples/README.md', 'examples/shared/chatzy.ts']] as const) {
     for (const match of stated(doc, /tokens (?:that )?live\s+(\d+) seconds/, 'the mock\'s token lifetime')) {
       assert.equal(Number(match[1]), lifetime(file), `${doc} gives the mock's tokens ${match[1]} s; ${file} starts it with ${lifetime(file)} s`)
     }
