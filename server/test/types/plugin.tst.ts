@@ -42,7 +42,7 @@ test('fastify.chatzy is typed through declare module', () => {
   const app = Fastify()
   expect(app.chatzy).type.toBe<ChatzyDecorator>()
   expect(app.chatzy.startSession).type.toBe<(request: FastifyRequest, reply: FastifyReply, chatbotId?: string) => Promise<SessionAnswer>>()
-  expect(app.chatzy.endSession).type.toBe<(request: FastifyRequest, reply: FastifyReply) => Promise<void>>()
+  expect(app.chatzy.endSession).type.toBe<(request: FastifyRequest, reply: FastifyReply, chatbotId?: string) => Promise<void>>()
   expect(app.chatzy.startSession).type.not.toBeCallableWith('alice')
   expect(app.chatzy.health).type.toBe<() => Promise<ChatzyHealth>>()
   expect<ChatzyHealth['breakers'][string]>().type.toBe<'closed' | 'open' | 'half-open'>()
