@@ -107,7 +107,7 @@ export const checks: Check[] = [
     async run({ browser, server }) {
       const none = await browser.refresh('alice')
       assert.equal(none.status, 401)
-      errorBody(none.json, 401, 'CHATZY_NO_SESSION', 'Unauthorized', 'No valid Chatzy session: start one with POST /session')
+      errorBody(none.json, 401, 'CHATZY_NO_SESSION', 'Unauthorized', 'No valid Chatzy session for this cookie (none, expired or ended)')
       assert.equal(none.headers.get('cache-control'), 'no-store')
       await browser.startSession('alice')
       const forged = await browser.refresh('alice', {}, { headers: { cookie: 'chatzy_session=abc.def' } })
