@@ -84,8 +84,11 @@ export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export const attribute = (page: Page, name: string) =>
   page.evaluate((name) => document.querySelector('chatzy-agent')!.getAttribute(name), name)
 
-export async function hasStatus(page: Page, status: string, timeoutMs?: number) {
-  await eventually(async () => assert.equal(await attribute(page, 'status'), status), timeoutMs)
+/** The element's `status` property (the attribute is left off while it is the default `idle`). */
+export const status = (page: Page) => page.evaluate(() => (document.querySelector('chatzy-agent') as unknown as { status: string }).status)
+
+export async function hasStatus(page: Page, expected: string, timeoutMs?: number) {
+  await eventually(async () => assert.equal(await status(page), expected), timeoutMs)
 }
 
 export const events = (page: Page) => page.evaluate(() => (window as unknown as { agentEvents: AgentEvent[] }).agentEvents)

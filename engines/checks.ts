@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import type { Context, ContextOptions, Page } from './driver.js'
 import type { Site } from './site.js'
 import {
-  attribute, box, call, clickPart, eventually, events, focused, frameCall, frameState, hasStatus, hoverPart, isOpen,
-  mount, mountLauncher, pageErrors, pause, settled, signIn, visible, type Box,
+  box, call, clickPart, eventually, events, focused, frameCall, frameState, hasStatus, hoverPart, isOpen,
+  mount, mountLauncher, pageErrors, pause, settled, signIn, status, visible, type Box,
 } from './agent.js'
 
 export interface CheckContext {
@@ -75,7 +75,7 @@ export const CHECKS: Check[] = [
       await signIn(page, site)
       await mount(page, site, { before: '<div style="height: 5000px">long page</div>' })
       await pause(1_000)
-      assert.equal(await attribute(page, 'status'), 'idle')
+      assert.equal(await status(page), 'idle')
       assert.equal(site.count('POST /session'), 0)
       assert.equal(await box(page, 'iframe'), null)
       await page.evaluate(() => document.querySelector('chatzy-agent')!.scrollIntoView())
@@ -138,7 +138,7 @@ export const CHECKS: Check[] = [
       assert.equal(site.chatzyRequests.length, 0)
       assert.equal(await box(page, 'iframe'), null)
       assert.equal(await page.evaluate(() => document.querySelectorAll('link[rel=preconnect]').length), 0)
-      assert.equal(await attribute(page, 'status'), 'idle')
+      assert.equal(await status(page), 'idle')
       await noErrors(page)
     },
   },
@@ -250,7 +250,7 @@ export const CHECKS: Check[] = [
       await eventually(async () => assert.ok(await visible(page, '[part=launcher]')))
       await pause(500)
       assert.equal(await isOpen(page), false)
-      assert.equal(await attribute(page, 'status'), 'idle')
+      assert.equal(await status(page), 'idle')
       assert.equal(site.count('POST /session'), 2)
     },
   },
