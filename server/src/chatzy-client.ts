@@ -1,14 +1,11 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import type { Dispatcher } from 'undici'
 import { MintAnswer, RefreshTokenAnswer } from './schemas.js'
 import { UpstreamBadResponse, UpstreamRefused, UpstreamTimeout, UpstreamUnavailable } from './errors.js'
 import { retryLater } from './retry-after.js'
 import { createBreaker, type Breaker, type BreakerState } from './breaker.js'
 import { createBackPressure } from './back-pressure.js'
 import { traceUpstream, upstreamTraced, type UpstreamCallMessage, type UpstreamOutcome } from './diagnostics.js'
-import { ExchangeFailed, upstreamHttp, type Answer, type Endpoint } from './upstream-http.js'
-
-type UpstreamHttp = ReturnType<typeof upstreamHttp>
+import { ExchangeFailed, type Answer, type Endpoint, type UpstreamTransport } from './upstream-exchange.js'
 
 export interface ChatzyClientOptions {
   apiUrl: string
@@ -22,8 +19,12 @@ export interface ChatzyClientOptions {
   breakerCooldownMs?: number
   /** Chatbots whose breakers exist from the start (others get theirs when first asked for). */
   chatbots?: readonly string[]
-  /** The host's undici dispatcher for calls to Chatzy; default: a keep-alive pool of our own. */
-  dispatcher?: Dispatcher
+  /**
+   * What does the HTTP: undici on Node (`upstreamHttp`, through the host's dispatcher if it
+   * gives one), the runtime's `fetch` elsewhere (`upstreamFetch`). Passed in, so that the
+   * fetch adapter's bundle holds no undici. Closed with the client.
+   */
+  transport: UpstreamTransport
 }
 
 export type { BreakerState }
@@ -73,7 +74,7 @@ const MAX_RETRY_AFTER_MS = 120_000
 
 export function createChatzyClient(options: ChatzyClientOptions): ChatzyClient {
   const base = options.apiUrl.replace(/\/+$/, '')
-  const http = upstreamHttp(options.dispatcher, Math.min(options.timeoutMs, 10_000))
+  const http = options.transport
   const endpoints = {
     mint: http.endpoint(new URL(`${base}/ai_agent/get_access_token`)),
     refresh: http.endpoint(new URL(`${base}/ai_agent/refresh_token`)),
@@ -201,7 +202,7 @@ function outcomeOf(error: unknown): UpstreamOutcome {
 }
 
 /** One exchange with Chatzy, sorted into what may be retried and what may not. */
-async function attemptOnce(http: UpstreamHttp, url: Endpoint, body: object, timeoutMs: number, seen: { statusCode?: number }, refused: (status: number) => Error): Promise<unknown> {
+async function attemptOnce(http: UpstreamTransport, url: Endpoint, body: object, timeoutMs: number, seen: { statusCode?: number }, refused: (status: number) => Error): Promise<unknown> {
   let answer: Answer
   try {
     answer = await http.post(url, JSON.stringify(body), timeoutMs, MAX_ANSWER_BYTES)

@@ -6,6 +6,7 @@ import { createAgent } from './core/agent.js'
 import { routes } from './routes.js'
 import type { ChatzyHealth } from './health.js'
 import { fastifyExchange } from './fastify-exchange.js'
+import { upstreamHttp } from './upstream-http.js'
 
 export interface ChatzyDecorator {
   /** Starts (or resumes) the Chatzy session of the signed-in user: what `POST /session` answers. */
@@ -38,7 +39,7 @@ async function chatzyAgent(fastify: FastifyInstance, options: ChatzyAgentOptions
   const core = createAgent(options, {
     log: fastify.log,
     routesPath: `${fastify.prefix}${prefix}`,
-    ...(options.dispatcher && { client: { dispatcher: options.dispatcher } }),
+    transport: (connectTimeoutMs) => upstreamHttp(options.dispatcher, connectTimeoutMs),
   })
   // Closing lets the work in flight finish first: a refresh Chatzy has answered gets its token
   // stored and its answer sent. In preClose, because the host's own onClose hooks (which may

@@ -1,29 +1,6 @@
 import { Agent, type Dispatcher } from 'undici'
+import { ExchangeFailed, type Answer, type Endpoint, type ExchangeFailure, type UpstreamTransport } from './upstream-exchange.js'
 
-/** Why an upstream exchange produced no answer to read. */
-export type ExchangeFailure =
-  | { kind: 'timeout' }
-  | { kind: 'network'; code: string | undefined }
-  | { kind: 'too-large' }
-  | { kind: 'redirect' }
-
-export class ExchangeFailed extends Error {
-  constructor(readonly failure: ExchangeFailure) {
-    super(failure.kind)
-  }
-}
-
-export interface Endpoint {
-  origin: string
-  path: string
-}
-
-export interface Answer {
-  status: number
-  text: string
-  /** The answer's `Retry-After` header, as sent (a throttle's back-pressure). */
-  retryAfter?: string
-}
 
 /**
  * POSTs JSON to Chatzy with undici, and reads the answer as text. Through the host's
@@ -35,12 +12,11 @@ export interface Answer {
  * Within `timeoutMs` in all, or the exchange is cut off. Answers over `limit` bytes are cut
  * off unread. Redirects are refused: the API key must go to `apiUrl` and nowhere else.
  */
-export function upstreamHttp(dispatcher?: Dispatcher, connectTimeoutMs = 10_000) {
+export function upstreamHttp(dispatcher?: Dispatcher, connectTimeoutMs = 10_000): UpstreamTransport {
   // A connect that outlives the caller's deadline would only hold a socket nobody waits for.
   const own = dispatcher === undefined ? new Agent({ keepAliveTimeout: 5_000, connect: { timeout: connectTimeoutMs } }) : undefined
   const via = dispatcher ?? own!
 
-  /** Where to POST, worked out once per endpoint rather than per call. */
   function endpoint(url: URL): Endpoint {
     return { origin: url.origin, path: `${url.pathname}${url.search}` }
   }
@@ -113,7 +89,7 @@ export function upstreamHttp(dispatcher?: Dispatcher, connectTimeoutMs = 10_000)
   return {
     endpoint,
     post,
-    /** Closes our own pooled connections (when the app closes); a host's dispatcher is the host's to close. */
+    // Our own pooled connections only: a host's dispatcher is the host's to close.
     close: () => {
       void own?.destroy()
     },

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createChatzyClient } from '../src/chatzy-client.js'
+import { upstreamHttp } from '../src/upstream-http.js'
 import { API_KEY, CHATBOT_ID, call, startApp, startChatzy } from './helpers.js'
 
 const BROKEN_BOT = '0d6c3a52-7b1e-4c8e-9a55-2f4b8e1d9c70'
@@ -63,7 +64,7 @@ test('breaker: a 429 whose Retry-After fits the deadline is waited out, and the 
 test('breaker: breakerStates() tells each chatbot\'s state: open for the failing one, closed for the other, half-open after the pause', async (t) => {
   const chatzy = await startChatzy()
   t.after(() => chatzy.app.close())
-  const client = createChatzyClient({ apiUrl: chatzy.url, apiKey: API_KEY, timeoutMs: 2_000, retries: 0, breakerThreshold: 2, breakerCooldownMs: 300, chatbots: [CHATBOT_ID, BROKEN_BOT] })
+  const client = createChatzyClient({ apiUrl: chatzy.url, apiKey: API_KEY, timeoutMs: 2_000, retries: 0, breakerThreshold: 2, breakerCooldownMs: 300, chatbots: [CHATBOT_ID, BROKEN_BOT], transport: upstreamHttp() })
   t.after(() => client.close())
   assert.deepEqual(client.breakerStates(), { [CHATBOT_ID]: 'closed', [BROKEN_BOT]: 'closed' })
 

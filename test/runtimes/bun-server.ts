@@ -1,9 +1,12 @@
 /**
- * The fetch handler under Bun (run by `bun`, not Node): `Bun.serve({ fetch: agent.fetch })`
- * with the options the test passes as JSON, on a free loopback port. With `REDIS_URL`, the
- * sessions live in Redis through `redisStore` and an ioredis client, as a Bun app's would.
+ * The fetch handler under Bun (run by `bun`, not Node), imported by its package name as an app
+ * imports it: `Bun.serve({ fetch: agent.fetch })` with the options the test passes as JSON, on a
+ * free loopback port. With `REDIS_URL`, the
+ * sessions live in Redis through `redisStore` and an ioredis client, as a Bun app's would
+ * (connected before the server listens, as the docs recommend).
  */
-import { chatzyAgent, redisStore, type ChatzyFetchOptions } from '../../server/src/fetch/index.js'
+import { chatzyAgent, redisStore, type ChatzyFetchOptions } from 'chatzy-agent/fetch'
+import { connectRedis } from '../redis-server.js'
 
 declare const Bun: {
   serve(options: { hostname: string; port: number; fetch(request: Request): Promise<Response> }): { url: URL; stop(force?: boolean): void }
@@ -11,9 +14,7 @@ declare const Bun: {
 
 const options = JSON.parse(process.env.CHATZY_AGENT_OPTIONS ?? '{}') as Omit<ChatzyFetchOptions, 'identify'>
 const redisUrl = process.env.REDIS_URL
-const store = redisUrl === undefined
-  ? undefined
-  : redisStore({ client: new (await import('ioredis')).Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }), keyPrefix: `bun-${Date.now()}:` })
+const store = redisUrl === undefined ? undefined : redisStore({ client: await connectRedis(redisUrl), keyPrefix: `bun-${Date.now()}:` })
 const agent = chatzyAgent({
   ...options,
   ...(store && { store }),

@@ -52,7 +52,7 @@ export function bunAdapter(env: Record<string, string> = {}): Adapter {
  * The built fetch entry bundled into one module script, as wrangler would bundle a Worker: the
  * conditions of workerd, nothing of Node but what `nodejs_compat` provides.
  */
-export async function workerScript(): Promise<string> {
+export async function workerScript(): Promise<{ script: string; packages: string[] }> {
   const { build } = await import('esbuild')
   const entry = `
     import { chatzyAgent } from ${JSON.stringify(fileURLToPath(new URL('../../dist/server/src/fetch/index.js', import.meta.url)))}
@@ -73,13 +73,15 @@ export async function workerScript(): Promise<string> {
     mainFields: ['module', 'main'],
     external: ['node:*'],
     write: false,
+    metafile: true,
     logLevel: 'silent',
   })
-  return result.outputFiles[0]!.text
+  const packages = new Set(Object.keys(result.metafile.inputs).flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? []))
+  return { script: result.outputFiles[0]!.text, packages: [...packages].sort() }
 }
 
 /** The fetch handler in workerd (Miniflare), over a real loopback socket. */
-export function workerdAdapter(script: () => Promise<string>): Adapter {
+export function workerdAdapter(script: () => Promise<{ script: string }>): Adapter {
   return {
     name: 'fetch handler in workerd',
     async start(chatzyUrl, options): Promise<Started> {
@@ -90,7 +92,7 @@ export function workerdAdapter(script: () => Promise<string>): Adapter {
       }
       const mf = new Miniflare({
         modules: true,
-        script: await script(),
+        script: (await script()).script,
         compatibilityDate: '2026-08-01',
         compatibilityFlags: ['nodejs_compat'],
         bindings: { CHATZY_AGENT_OPTIONS: JSON.stringify(optionsFor(chatzyUrl, options)) },

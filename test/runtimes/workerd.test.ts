@@ -1,13 +1,19 @@
 import { before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
 import { startChatzy } from '../../server/test/helpers.js'
 import { checks } from '../../server/test/conformance/checks.js'
 import { browser } from '../../server/test/conformance/client.js'
 import { built, workerdAdapter, workerScript } from './runtime-servers.js'
 
-let script: Promise<string> | undefined
+let script: ReturnType<typeof workerScript> | undefined
 const adapter = workerdAdapter(() => (script ??= workerScript()))
 
 before(built)
+
+test('the Worker bundle of chatzy-agent/fetch holds no undici, no Fastify, nothing but TypeBox and cookie', async () => {
+  const { packages } = await (script ??= workerScript())
+  assert.deepEqual(packages, ['@sinclair/typebox', 'cookie'])
+})
 
 describe('Cloudflare workerd (Miniflare), memoryStore', { timeout: 180_000 }, () => {
   for (const check of checks.filter((c) => c.subset)) {

@@ -1,5 +1,4 @@
 import type { SessionAnswer } from '../../../contract/wire.js'
-import type { Dispatcher } from 'undici'
 import { checkOptions, DEFAULT_API_URL, DEFAULT_APP_URL } from '../options.js'
 import { createChatzyClient } from '../chatzy-client.js'
 import { createBroker } from '../broker.js'
@@ -13,6 +12,7 @@ import { userLimits } from '../limits.js'
 import { healthCheck, type ChatzyHealth } from '../health.js'
 import { inFlight } from '../in-flight.js'
 import type { ChatzyLogger, Exchange } from '../exchange.js'
+import type { UpstreamTransport } from '../upstream-exchange.js'
 import { chatzyHandler, type ChatzyHandler } from './handler.js'
 import { requestGuard } from './request-guard.js'
 import type { CoreFlows } from './flows.js'
@@ -25,8 +25,11 @@ export interface AgentSetup {
   log: ChatzyLogger
   /** The path the routes live under, as the server routes them: the prefix, and any mount point before it (a Fastify prefix). */
   routesPath: string
-  /** Options only an adapter knows what to do with, passed to the Chatzy client as they are (undici's `dispatcher`). */
-  client?: { dispatcher?: Dispatcher }
+  /**
+   * The adapter's HTTP to Chatzy, given the longest a connect may take: undici on Node (with the
+   * host's dispatcher), the runtime's `fetch` on the fetch adapter. The core names neither.
+   */
+  transport(connectTimeoutMs: number): UpstreamTransport
 }
 
 export interface ChatzyCore {
@@ -48,7 +51,7 @@ export interface ChatzyCore {
  * sealed), the Chatzy client and its breakers, limits, the broker, the cookie, the flows and
  * the routes. Fails fast, with a message naming the option, on a bad one.
  */
-export function createAgent(options: ChatzyOptions<never> & { dispatcher?: Dispatcher }, setup: AgentSetup): ChatzyCore {
+export function createAgent(options: ChatzyOptions<never>, setup: AgentSetup): ChatzyCore {
   const { logger: _logger, ...checked } = options
   checkOptions(checked)
   const prefix = setup.routesPath.replace(/\/+$/, '')
@@ -74,7 +77,8 @@ export function createAgent(options: ChatzyOptions<never> & { dispatcher?: Dispa
     breakerThreshold: options.breaker?.threshold ?? 5,
     breakerCooldownMs: options.breaker?.cooldownMs ?? 5_000,
     chatbots: [options.chatbotId].flat(),
-    ...(setup.client?.dispatcher && { dispatcher: setup.client.dispatcher }),
+    // A connect that outlives the caller's deadline would only hold a socket nobody waits for.
+    transport: setup.transport(Math.min(timeoutMs, 10_000)),
   })
   const work = inFlight()
   const limits = userLimits(store, {

@@ -2,6 +2,7 @@ import type { SessionAnswer } from '../../../contract/wire.js'
 import type { Identified } from '../exchange.js'
 import type { ChatzyHealth } from '../health.js'
 import { createAgent } from '../core/agent.js'
+import { upstreamFetch } from '../upstream-fetch.js'
 import { collectingExchange, notFound, type CollectingExchange } from '../core/exchange.js'
 import { consoleLogger, redactingLogger } from '../core/logger.js'
 import { readBody } from '../core/body.js'
@@ -30,7 +31,7 @@ export interface ChatzyFetchAgent {
  */
 export function chatzyAgent(options: ChatzyFetchOptions): ChatzyFetchAgent {
   const log = options.logger === undefined ? consoleLogger() : redactingLogger(options.logger)
-  const core = createAgent(options as ChatzyOptions<never>, { log, routesPath: options.prefix ?? '/chatzy' })
+  const core = createAgent(options as ChatzyOptions<never>, { log, routesPath: options.prefix ?? '/chatzy', transport: () => upstreamFetch() })
   const identify = options.identify
 
   function exchangeFor(request: Request, url: URL): CollectingExchange {

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici'
 import type { ChatzyHealth } from '../health.js'
 import type { Identified } from '../exchange.js'
 import { createAgent } from '../core/agent.js'
+import { upstreamHttp } from '../upstream-http.js'
 import { collectingExchange, notFound, type CollectingExchange } from '../core/exchange.js'
 import { consoleLogger, redactingLogger } from '../core/logger.js'
 import { readBody } from '../core/body.js'
@@ -56,7 +57,7 @@ export function chatzyAgent<Req extends IncomingMessage = IncomingMessage>(optio
   const core = createAgent(options as ChatzyOptions<never>, {
     log,
     routesPath: options.prefix ?? '/chatzy',
-    ...(options.dispatcher && { client: { dispatcher: options.dispatcher } }),
+    transport: (connectTimeoutMs) => upstreamHttp(options.dispatcher, connectTimeoutMs),
   })
   const identify = options.identify
 
