@@ -38,12 +38,12 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} }
 export async function startFetchServer(options: AdapterOptions): Promise<AdapterServer> {
   const { userHeader, sample, ...common } = options
   const agent = fetchAgent({ ...common, prefix: '/cached', logger: silent, identify: (request) => request.headers.get(userHeader) })
-  const sampleJson = JSON.stringify(sample)
   const server = createAdaptorServer({
     fetch: async (request: Request) => {
       if (!request.url.endsWith('/bare')) return agent.fetch(request)
       JSON.parse(await request.text())
-      return new Response(sampleJson, { headers: { 'content-type': 'application/json; charset=utf-8' } })
+      // Serialized per request, as a route serializes its own answer (Fastify's and Express's bare routes do).
+      return new Response(JSON.stringify(sample), { headers: { 'content-type': 'application/json; charset=utf-8' } })
     },
   }) as Server
   return listen(server, () => agent.close())

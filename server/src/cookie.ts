@@ -22,6 +22,19 @@ export function newSessionId(): string {
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/
 
+/** Cookie values as the header spells them: ours alone is decoded, and only when not seen before. */
+const AS_SENT = { decode: (value: string) => value }
+
+/** A cookie value URL-decoded as `cookie`'s parser decodes it (a malformed one stays as it is). */
+function decodeCookieValue(value: string): string {
+  if (!value.includes('%')) return value
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
+}
+
 export const DROPPED_WARNING = 'chatzy-agent: the session cookie is Secure, but this page is plain http at a host other than localhost, '
   + 'so the browser drops it: every refresh will answer 401 and the element will mint again. '
   + 'Serve the page over https; behind a proxy that ends TLS, set Fastify\'s trustProxy; for local work, use http://localhost'
@@ -54,8 +67,10 @@ function pageIsPlainHttp(exchange: Exchange): boolean {
  */
 export function sessionCookie(options: CookieOptions) {
   const signer = cookieSigner(options.secret)
-  const verify = verifiedCookies((raw) => {
-    const result = signer.unsign(raw)
+  // Memoized by the value as the header spells it (URL-encoded), so that a cookie seen before
+  // costs neither its decoding nor its HMAC.
+  const verify = verifiedCookies((encoded) => {
+    const result = signer.unsign(decodeCookieValue(encoded))
     if (result === undefined || !SESSION_ID.test(result.value)) return undefined
     return { id: result.value, renew: result.renew }
   })
@@ -85,7 +100,7 @@ export function sessionCookie(options: CookieOptions) {
      */
     read(exchange: Exchange): VerifiedCookie | undefined {
       const header = exchange.header('cookie')
-      const raw = header === undefined ? undefined : parseCookie(header)[nameFor(exchange)]
+      const raw = header === undefined ? undefined : parseCookie(header, AS_SENT)[nameFor(exchange)]
       if (raw === undefined) {
         exchange.debug('chatzy: no session cookie')
         if (isSecure(exchange)) warnIfDropped(exchange)

@@ -8,9 +8,12 @@ import { chatzyLog } from './log.js'
 
 export interface RoutesOptions {
   handler: ChatzyHandler
-  /** The core's view of a request and its reply. */
-  exchange: (request: FastifyRequest, reply: FastifyReply) => Exchange
+  /** The core's view of a request and its reply: its neutral request and its exchange, in one. */
+  exchange: (request: FastifyRequest, reply: FastifyReply) => Exchange & ChatzyRequest
 }
+
+// The guard ran in onRequest, before Fastify read the body.
+const GUARDED = Object.freeze({ guarded: true })
 
 // Answers are serialized by their schemas: exactly their fields, nothing else.
 const errors = { '4xx': ErrorReply, '5xx': ErrorReply }
@@ -21,19 +24,6 @@ const errors = { '4xx': ErrorReply, '5xx': ErrorReply }
  * answers at once is sent in the same turn.
  */
 export async function routes(app: FastifyInstance, { handler, exchange }: RoutesOptions) {
-  const neutral = (request: FastifyRequest): ChatzyRequest => ({
-    method: request.method,
-    path: request.url,
-    header: (name) => {
-      const value = request.headers[name]
-      return Array.isArray(value) ? value[0] : value
-    },
-    get host() {
-      return request.host
-    },
-    body: request.body,
-  })
-
   // Answers carry access tokens (and errors say who is signed in): no cache may keep them. Set
   // first thing, it stays on every answer, errors included. The guard runs here, before Fastify
   // reads the body, so that a refused request is refused whatever it carries. A callback hook:
@@ -41,7 +31,7 @@ export async function routes(app: FastifyInstance, { handler, exchange }: Routes
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('cache-control', 'no-store')
     try {
-      handler.guard(neutral(request), request)
+      handler.guard(exchange(request, reply), request)
     } catch (error) {
       return done(error as FastifyError)
     }
@@ -61,7 +51,8 @@ export async function routes(app: FastifyInstance, { handler, exchange }: Routes
   })
 
   const route = (name: RouteName) => (request: FastifyRequest, reply: FastifyReply) => {
-    const answered = handler.answer(name, neutral(request), exchange(request, reply), { guarded: true })
+    const both = exchange(request, reply)
+    const answered = handler.answer(name, both, both, GUARDED)
     return answered instanceof Promise ? answered.then((answer) => send(reply, answer)) : send(reply, answered)
   }
   app.post('/session', { bodyLimit: BODY_LIMIT, schema: { response: { 200: SessionReply, ...errors } } }, route('start'))

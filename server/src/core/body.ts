@@ -41,10 +41,11 @@ export function announcedTooLarge(request: Pick<ChatzyRequest, 'header'>): boole
  * The body as the route's schema accepts it, or the same refusals as the Fastify routes
  * always gave: 413 past the limit, 400 for malformed or poisoned JSON and for a body the
  * schema refuses (`body/expires_at Expected integer`). A DELETE may come without a body.
+ * `raw` is the request's body, or the one the adapter read for it.
  */
-export function checkedBody<T extends TSchema>(request: ChatzyRequest, check: SchemaCheck<T>): unknown {
+export function checkedBody<T extends TSchema>(request: Pick<ChatzyRequest, 'method' | 'header'>, raw: unknown, check: SchemaCheck<T>): unknown {
   if (announcedTooLarge(request)) throw new PayloadTooLarge()
-  let body = request.body
+  let body = raw
   // A host's raw body parser (`express.raw()`) leaves bytes: read as the text they are.
   if (body instanceof Uint8Array) body = new TextDecoder().decode(body)
   if (typeof body === 'string') {

@@ -87,9 +87,9 @@ export function chatzyHandler({ prefix, flows, guard }: HandlerOptions) {
       if (how.guarded !== true) guard(request, exchange)
       const { readBody } = how
       if (readBody !== undefined) {
-        return readBody().then((body) => run(route, checkedBody({ ...request, body }, checks[route]), exchange)).catch(failed)
+        return readBody().then((body) => run(route, checkedBody(request, body, checks[route]), exchange)).catch(failed)
       }
-      const answered = run(route, checkedBody(request, checks[route]), exchange)
+      const answered = run(route, checkedBody(request, request.body, checks[route]), exchange)
       return answered instanceof Promise ? answered.catch(failed) : answered
     } catch (error) {
       return failed(error)

@@ -1,13 +1,14 @@
 import type { SessionAnswer } from '../../../contract/wire.js'
-import type { Identified } from '../exchange.js'
 import type { ChatzyHealth } from '../health.js'
 import { createAgent } from '../core/agent.js'
 import { upstreamFetch } from '../upstream-fetch.js'
-import { collectingExchange, notFound, type CollectingExchange } from '../core/exchange.js'
+import { notFound } from '../core/exchange.js'
+import { FetchExchange } from './exchange.js'
 import { consoleLogger, redactingLogger } from '../core/logger.js'
-import { readBody } from '../core/body.js'
+import { BODY_LIMIT, readBody } from '../core/body.js'
+import { PayloadTooLarge } from '../errors.js'
 import type { ChatzyOptions } from '../core/options.js'
-import type { ChatzyAnswer, ChatzyRequest } from '../core/request.js'
+import type { ChatzyAnswer } from '../core/request.js'
 
 /** Options of `chatzyAgent` from `chatzy-agent/fetch`: the plugin's, with `identify` given the `Request`. */
 export type ChatzyFetchOptions = ChatzyOptions<Request>
@@ -34,33 +35,22 @@ export function chatzyAgent(options: ChatzyFetchOptions): ChatzyFetchAgent {
   const core = createAgent(options as ChatzyOptions<never>, { log, routesPath: options.prefix ?? '/chatzy', transport: () => upstreamFetch() })
   const identify = options.identify
 
-  function exchangeFor(request: Request, url: URL): CollectingExchange {
-    return collectingExchange({
-      header: (name) => request.headers.get(name) ?? undefined,
-      protocol: url.protocol === 'https:' ? 'https' : 'http',
-      hostname: url.hostname,
-      identify: (): Identified => identify(request),
-      log,
-    })
-  }
-
   return {
     fetch: async (request) => {
-      const url = new URL(request.url)
-      const route = core.handler.routeOf(request.method, url.pathname)
-      if (route === undefined) return toResponse(notFound(request.method, url.pathname), [])
-      const exchange = exchangeFor(request, url)
-      const neutral: ChatzyRequest = { method: request.method, path: url.pathname, header: exchange.header, host: url.host, body: undefined }
-      const answer = await core.handler.answer(route, neutral, exchange, { readBody: () => bodyOf(request) })
+      const exchange = new FetchExchange(request, identify, log)
+      const { method, path } = exchange
+      const route = core.handler.routeOf(method, path)
+      if (route === undefined) return toResponse(notFound(method, path), [])
+      const answer = await core.handler.answer(route, exchange, exchange, { readBody: () => bodyOf(request) })
       return toResponse(answer, exchange.cookies)
     },
     async startSession(request, chatbotId) {
-      const exchange = exchangeFor(request, new URL(request.url))
+      const exchange = new FetchExchange(request, identify, log)
       const session = await core.startSession(exchange, chatbotId)
       return { session, headers: headersOf(exchange.cookies) }
     },
     async endSession(request, chatbotId) {
-      const exchange = exchangeFor(request, new URL(request.url))
+      const exchange = new FetchExchange(request, identify, log)
       await core.endSession(exchange, chatbotId)
       return headersOf(exchange.cookies)
     },
@@ -69,11 +59,22 @@ export function chatzyAgent(options: ChatzyFetchOptions): ChatzyFetchAgent {
   }
 }
 
-/** The body as text (bounded), or undefined when the request has none. */
+/**
+ * The body as text, bounded, or undefined when the request has none. A body of declared length
+ * (what browsers send) is read with `text()`, which the runtime bounds by that length and which
+ * servers on Node read straight from the socket (`@hono/node-server` builds no stream for it); a
+ * declared length over the limit is refused unread, and a chunked body is read chunk by chunk
+ * up to the limit.
+ */
 function bodyOf(request: Request): Promise<string | undefined> {
+  const length = request.headers.get('content-length')
+  if (length !== null) {
+    if (Number(length) > BODY_LIMIT) return Promise.reject(new PayloadTooLarge())
+    return request.text()
+  }
+  if (request.headers.get('transfer-encoding') === null) return Promise.resolve(undefined)
   const stream = request.body
-  if (stream === null) return Promise.resolve(undefined)
-  return readBody(chunksOf(stream))
+  return stream === null ? Promise.resolve(undefined) : readBody(chunksOf(stream))
 }
 
 async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
@@ -97,8 +98,14 @@ function headersOf(cookies: readonly string[]): Headers {
   return headers
 }
 
+/**
+ * The answer as a `Response`. Headers as a plain record when no cookie goes with it (a refresh),
+ * which servers on Node write without building a `Headers` (`@hono/node-server`'s fast path);
+ * as pairs when Set-Cookie values go with it, each its own header line.
+ */
 function toResponse(answer: ChatzyAnswer, cookies: readonly string[]): Response {
-  const headers = new Headers(answer.headers)
-  for (const cookie of cookies) headers.append('set-cookie', cookie)
+  const headers: HeadersInit = cookies.length === 0
+    ? answer.headers
+    : [...Object.entries(answer.headers), ...cookies.map((cookie): [string, string] => ['set-cookie', cookie])]
   return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), { status: answer.status, headers })
 }
