@@ -28,8 +28,9 @@ export interface ThroughputOptions {
   sessions: number
 }
 
-const SCENARIOS = ['cached', 'upstream', 'proxy_inprocess', 'upstream_http', 'proxy', 'fetch_cached', 'node_cached'] as const
-type Scenario = typeof SCENARIOS[number]
+const ALL = ['cached', 'upstream', 'proxy_inprocess', 'upstream_http', 'proxy', 'fetch_cached', 'node_cached'] as const
+const SCENARIOS = (process.env.BENCH_ONLY ? ALL.filter((s) => process.env.BENCH_ONLY!.split(',').includes(s)) : ALL)
+type Scenario = typeof ALL[number]
 const BASELINES = ['bare', 'fetch_bare', 'express_bare'] as const
 type Baseline = typeof BASELINES[number]
 type Route = Scenario | Baseline

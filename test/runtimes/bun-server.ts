@@ -5,8 +5,13 @@
  * sessions live in Redis through `redisStore` and an ioredis client, as a Bun app's would
  * (connected before the server listens, as the docs recommend).
  */
-import { chatzyAgent, redisStore, type ChatzyFetchOptions } from 'chatzy-agent/fetch'
+import type * as FetchEntry from '../../server/src/fetch/index.js'
+import type { ChatzyFetchOptions } from '../../server/src/fetch/index.js'
 import { connectRedis } from '../redis-server.js'
+
+// By its package name, as an app imports it (typed from the sources, which need no build).
+const entry: string = 'chatzy-agent/fetch'
+const { chatzyAgent, redisStore } = (await import(entry)) as typeof FetchEntry
 
 declare const Bun: {
   serve(options: { hostname: string; port: number; fetch(request: Request): Promise<Response> }): { url: URL; stop(force?: boolean): void }

@@ -1,8 +1,20 @@
-import type { FastifyErrorConstructor } from '@fastify/error'
+/** One `CHATZY_*` error: @fastify/error's `FastifyError`, with its code and status as literal types. */
+export interface ChatzyError<C extends string = string, S extends number = number> extends Error {
+  code: C
+  name: string
+  statusCode: S
+}
 
-/** The constructor of one `CHATZY_*` error: `new NoSession()`, `error instanceof NoSession`, `.code`. */
-export type ChatzyErrorConstructor<C extends string, S extends number> =
-  FastifyErrorConstructor<{ code: C; statusCode: S }, [unknown?, ...unknown[]]>
+/**
+ * The constructor of one `CHATZY_*` error: `new NoSession()`, `error instanceof NoSession`,
+ * `.code`. The shape of @fastify/error's `FastifyErrorConstructor`, declared here so that the
+ * core's types need no Fastify package.
+ */
+export interface ChatzyErrorConstructor<C extends string, S extends number> {
+  new (...args: [unknown?, ...unknown[]]): ChatzyError<C, S>
+  (...args: [unknown?, ...unknown[]]): ChatzyError<C, S>
+  readonly prototype: ChatzyError<C, S>
+}
 
 /** The marks @fastify/error puts on its errors, so that Fastify (and `instanceof`) know ours as its own. */
 const GENERIC = Symbol.for('fastify-error-generic')

@@ -1,4 +1,3 @@
-import type { ChatzyAgentOptions, ChatzyCookieOptions as PluginCookieOptions } from '../options.js'
 import type { ChatzyLogger, Identified } from '../exchange.js'
 import type { SessionStore } from '../store.js'
 
@@ -8,7 +7,7 @@ export interface ChatzyCookieOptions {
   name?: string
   /** Signing secret(s), at least 32 characters each. An array rotates keys: the first signs, all verify. */
   secret: string | string[]
-  /** `'auto'` (default): Secure on https (as the server sees it, so a trusted proxy counts) and on any host but plain-http loopback. */
+  /** `'auto'` (default): Secure on https (as the server sees it, so a trusted proxy, or Fastify's `trustProxy`, counts) and on any host but plain-http loopback. */
   secure?: boolean | 'auto'
   /** Default `'strict'`. `'none'` needs a Secure cookie. */
   sameSite?: 'strict' | 'lax' | 'none'
@@ -44,7 +43,11 @@ export interface ChatzyOptions<Req> {
   timeoutMs?: number
   /** Extra upstream attempts after a network error or a 5xx. Default 2. */
   retries?: number
-  /** Circuit breaker: fail fast after `threshold` (default 5) failed operations of distinct users, for `cooldownMs` (default 5,000), then probe. */
+  /**
+   * Circuit breaker per chatbot: opens when failed operations of `threshold` (default 5) distinct
+   * users find no success meanwhile (an outage), or when half the users seen in a 10 s window
+   * fail; then fails fast for `cooldownMs` (default 5,000) until one probe succeeds.
+   */
   breaker?: { threshold?: number; cooldownMs?: number }
   /** Floor between two upstream calls for one session, whatever clients send. Default 5,000 ms. */
   minRefreshIntervalMs?: number
@@ -52,9 +55,9 @@ export interface ChatzyOptions<Req> {
   refreshMarginMs?: number
   /** With a store that has `lock`: longest an upstream refresh may hold a session's lock. Default 15,000 ms. */
   lockTtlMs?: number
-  /** Mints per user id per window, counted in the store (shared by instances). Over it: 429 `CHATZY_RATE_LIMITED`. Default 10 per 60,000 ms. */
+  /** Mints per user id and chatbot in any window of `windowMs` (sliding), counted in the store (shared by instances). Over it: 429 `CHATZY_RATE_LIMITED`. Default 10 per 60,000 ms. */
   mintLimit?: { max: number; windowMs: number }
-  /** Live sessions per user id: one more ends that user's oldest. Default 10. */
+  /** Live sessions per user id and chatbot: one more ends that user's least recently used one. Default 10. */
   sessionsPerUser?: number
   /** Seals each stored session record whole at rest, both tokens included (newest key first, all keys open). */
   encryptionKey?: string | string[]
@@ -65,10 +68,3 @@ export interface ChatzyOptions<Req> {
    */
   logger?: ChatzyLogger & { child?: unknown }
 }
-
-// The adapters' options and the plugin's must stay the same (bar identify's argument and the
-// adapter's own extras), so that one page of docs describes them all.
-type Shared<T> = Omit<T, 'identify' | 'dispatcher' | 'logger'>
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-const sameOptions: [Same<Shared<ChatzyOptions<unknown>>, Shared<ChatzyAgentOptions>>, Same<ChatzyCookieOptions, PluginCookieOptions>] = [true, true]
-void sameOptions

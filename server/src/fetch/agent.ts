@@ -63,7 +63,7 @@ export function chatzyAgent(options: ChatzyFetchOptions): ChatzyFetchAgent {
  * The body as text, bounded, or undefined when the request has none. A body of declared length
  * (what browsers send) is read with `text()`, which the runtime bounds by that length and which
  * servers on Node read straight from the socket (`@hono/node-server` builds no stream for it); a
- * declared length over the limit is refused unread, and a chunked body is read chunk by chunk
+ * declared length over the limit is refused unread, and any other body is read chunk by chunk
  * up to the limit.
  */
 function bodyOf(request: Request): Promise<string | undefined> {
@@ -72,7 +72,7 @@ function bodyOf(request: Request): Promise<string | undefined> {
     if (Number(length) > BODY_LIMIT) return Promise.reject(new PayloadTooLarge())
     return request.text()
   }
-  if (request.headers.get('transfer-encoding') === null) return Promise.resolve(undefined)
+  // No declared length: chunked, HTTP/2, or a `Request` the app built itself.
   const stream = request.body
   return stream === null ? Promise.resolve(undefined) : readBody(chunksOf(stream))
 }
