@@ -7,9 +7,10 @@ import { FrameLink } from './frame-link.js'
 import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, originOf, type ChatzyMessage, type MessageForm } from './protocol.js'
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
-import { RetryLater, TokenClient, TokenError, checkSetup, type Renewal } from './token-client.js'
+import { checkFrame, checkSetup } from './setup-checks.js'
+import { RetryLater, TokenClient, TokenError, type Renewal } from './token-client.js'
 import { Notices } from './notices.js'
-import { SETUP, type ChatzyAgentStrings } from './strings.js'
+import type { ChatzyAgentStrings } from './strings.js'
 import { styles } from './styles.js'
 
 export type ChatzyAgentStatus = 'idle' | 'loading' | 'ready' | 'refreshing' | 'error'
@@ -296,9 +297,7 @@ export class ChatzyAgent extends ReactiveElement {
 
   /** Shows a session in a new iframe; `ready` once the Chatzy page has loaded. */
   #show(session: SessionAnswer) {
-    const appOrigin = this.#appOrigin
-    const frameOrigin = originOf(session.iframe_url)
-    if (appOrigin === undefined || frameOrigin !== appOrigin) throw new TokenError('config', false, SETUP.frame(frameOrigin, appOrigin))
+    checkFrame(session.iframe_url, this.#appOrigin)
     // Before the slots, after the launcher panel's header: the tab order of what is seen.
     this.#link.open(session.iframe_url, this.renderRoot.querySelector('slot'), this.title, this.allow)
     this.#user = session.user_id

@@ -1,6 +1,5 @@
 import type { EndRequest, ErrorAnswer, RefreshAnswer, RefreshRequest, SessionAnswer, SessionRequest } from '../../contract/wire.js'
 import type { ChatzyErrorCode } from './events.js'
-import { originOf } from './protocol.js'
 import { SETUP } from './strings.js'
 
 /** A failed call to the plugin, classified for `chatzy-error`. */
@@ -15,33 +14,6 @@ export class TokenError extends Error {
   ) {
     super(message)
   }
-}
-
-/**
- * The server's chatbot id pattern (`ChatbotId` in server/src/schemas.ts). A server-rendered
- * token never went through the server's check of the id, and the id is a path segment of the
- * iframe URL that carries the token: `..` or `.` would move it off `/chatbot-iframe/`.
- */
-const CHATBOT_ID = /^[A-Za-z0-9_-]{1,128}$/
-
-/**
- * Throws the `config` error for a missing or malformed `chatbot-id`, or an `endpoint` or
- * `app-url` that is no http(s) URL (`data:`, `javascript:`…): before any request, so that no
- * mint is spent on a setup that cannot work.
- */
-export function checkSetup(chatbotId: string, endpoint: string, appUrl: string): void {
-  checkChatbotId(chatbotId)
-  if (!originOf(endpoint, location.href)) refuse(SETUP.url('endpoint', endpoint))
-  if (!originOf(appUrl)) refuse(SETUP.url('app-url', appUrl))
-}
-
-/** Throws the `config` error for a missing or malformed `chatbot-id` (the server's own check, in the browser). */
-export function checkChatbotId(chatbotId: string): void {
-  if (!CHATBOT_ID.test(chatbotId)) refuse(SETUP.chatbotId(chatbotId))
-}
-
-function refuse(detail: string): never {
-  throw new TokenError('config', false, detail)
 }
 
 /**

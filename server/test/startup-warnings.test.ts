@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ChatbotId } from '../src/schemas.js'
-import { checkChatbotId } from '../../element/src/token-client.js'
+import { checkChatbotId } from '../../element/src/setup-checks.js'
 import { buildApp, captureLogs, startChatzy } from './helpers.js'
 
 async function warningsAtStartup(t: { after(fn: () => unknown): void }, nodeEnv: string | undefined, allowedOrigins?: string[]) {
