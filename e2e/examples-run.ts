@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { test } from '@playwright/test'
 
 export interface RunningExample {
   /** The page to open, as the example printed it. */
@@ -44,6 +45,21 @@ export async function runExample(name: string, env: Record<string, string> = {},
   })
 
   return { url, output: () => out, stop: () => stopGroup(child) }
+}
+
+/**
+ * The example `name`, run with `runExample` before the spec file's tests and stopped after
+ * them; the returned function gives it to a test.
+ */
+export function runningExample(name: string, env: Record<string, string> = {}): () => RunningExample {
+  let example: RunningExample | undefined
+  test.beforeAll(async () => {
+    example = await runExample(name, env)
+  })
+  test.afterAll(async () => {
+    await example?.stop()
+  })
+  return () => example!
 }
 
 function withoutChatzyCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

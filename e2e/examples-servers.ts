@@ -33,3 +33,23 @@ export async function expectAgentReadyAndRefreshing(page: Page, user: string, ca
   expect(after.loadId).toBe(before.loadId)
   expect(calls).toContain('POST /chatzy/refresh 200')
 }
+
+/**
+ * What an example whose own server (Express, Hono, …) serves a static page with the element
+ * must show at `url`: the page's agent ready for ada, its first session and the iframe's
+ * refreshes answered by that server, both in the page's log, and no error on the page.
+ */
+export async function expectStaticPageAgent(page: Page, url: string): Promise<void> {
+  const problems: string[] = []
+  page.on('pageerror', (error) => problems.push(error.message))
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text())
+  })
+  const calls = chatzyCalls(page)
+  await page.goto(url)
+  await expectAgentReadyAndRefreshing(page, 'ada', calls)
+  expect(calls).toContain('POST /chatzy/session 200')
+  await expect(page.locator('#log')).toContainText('ready: signed in as ada')
+  await expect(page.locator('#log')).toContainText('token refreshed (iframe)')
+  expect(problems).toEqual([])
+}
