@@ -5,6 +5,7 @@ import type { ChatzyHealth } from '../health.js'
 import type { Identified } from '../exchange.js'
 import { createAgent } from '../core/agent.js'
 import { upstreamHttp } from '../upstream-http.js'
+import { hostOf, hostnameFor, parsedBody, protocolOf } from './framework.js'
 import { collectingExchange, notFound, type CollectingExchange } from '../core/exchange.js'
 import { consoleLogger, redactingLogger } from '../core/logger.js'
 import { readBody } from '../core/body.js'
@@ -43,14 +44,6 @@ export interface ChatzyNodeAgent<Req extends IncomingMessage = IncomingMessage> 
   close(): Promise<void>
 }
 
-/** What Express (or another framework) may have put on the request before us. */
-interface Framed {
-  body?: unknown
-  host?: unknown
-  protocol?: unknown
-  hostname?: unknown
-}
-
 /** The agent as Node middleware, for Express, Connect, `node:http` and Next.js pages/api. */
 export function chatzyAgent<Req extends IncomingMessage = IncomingMessage>(options: ChatzyNodeOptions<Req>): ChatzyNodeAgent<Req> {
   const log = options.logger === undefined ? consoleLogger() : redactingLogger(options.logger)
@@ -62,15 +55,12 @@ export function chatzyAgent<Req extends IncomingMessage = IncomingMessage>(optio
   const identify = options.identify
 
   function exchangeFor(req: Req): CollectingExchange {
-    const framed = req as Req & Framed
     const header = (name: string) => first(req.headers[name])
     return collectingExchange({
       header,
       // Express's own answers honour its `trust proxy` setting; bare Node knows only its socket.
-      protocol: framed.protocol === 'https' || framed.protocol === 'http'
-        ? framed.protocol
-        : (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
-      hostname: typeof framed.hostname === 'string' ? framed.hostname : hostnameOf(header('host')),
+      protocol: protocolOf(req),
+      hostname: hostnameFor(req, header('host')),
       identify: (): Identified => identify(req),
       log,
     })
@@ -88,10 +78,9 @@ export function chatzyAgent<Req extends IncomingMessage = IncomingMessage>(optio
         return write(res, notFound(method, path), [])
       }
       const exchange = exchangeFor(req)
-      const framed = req as Req & Framed
       // An empty body is none, whatever a body parser made of it (`express.json()` makes `{}`).
       const empty = exchange.header('content-length') === '0' && exchange.header('transfer-encoding') === undefined
-      const neutral: ChatzyRequest = { method, path, header: exchange.header, host: typeof framed.host === 'string' ? framed.host : exchange.header('host'), body: empty ? '' : framed.body }
+      const neutral: ChatzyRequest = { method, path, header: exchange.header, host: hostOf(req, exchange.header('host')), body: empty ? '' : parsedBody(req) }
       // A body parser that ran before us has read the stream: its result is the body.
       const read = neutral.body === undefined && !req.readableEnded ? () => readBody(req) : undefined
       const answered = core.handler.answer(route, neutral, exchange, read === undefined ? {} : { readBody: read })
@@ -119,12 +108,6 @@ export function chatzyAgent<Req extends IncomingMessage = IncomingMessage>(optio
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
-}
-
-function hostnameOf(host: string | undefined): string {
-  if (host === undefined) return ''
-  // `[::1]:3000` keeps its brackets, as URL and Fastify spell it.
-  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
 }
 
 /** One `writeHead`, each Set-Cookie its own header line. */

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
 import express from 'express'
+// Express 4, whose body-parser leaves `{}` on a body it did not read and whose `req.host` has no port.
+import express4 from 'express4'
 import { Hono } from 'hono'
 import { serve } from '@hono/node-server'
 import pino from 'pino'
@@ -136,15 +138,19 @@ const fetchOnHono: Adapter = {
   },
 }
 
-function expressAdapter(name: string, withJson: boolean): Adapter {
+type BodyParsing = 'json' | 'urlencoded' | 'none'
+
+function expressAdapter(name: string, parsing: BodyParsing, framework: typeof express = express): Adapter {
   return {
     name,
-    hostParsesJson: withJson,
+    hostParsesJson: parsing === 'json',
     async start(chatzyUrl, options) {
       const logs = captured()
       const agent = nodeAgent(nodeOptions(chatzyUrl, options, logs))
-      const app = express()
-      if (withJson) app.use(express.json())
+      const app = framework()
+      if (parsing === 'json') app.use(framework.json())
+      // A parser for another content type: it must leave the JSON body to the agent.
+      if (parsing === 'urlencoded') app.use(framework.urlencoded({ extended: false }))
       app.use(agent.middleware)
       app.get('/app-route', (_req, res) => { res.send('the app\'s own') })
       const server = createServer(app)
@@ -169,7 +175,9 @@ export const adapters: Adapter[] = [
   fastify,
   fetchOnNode,
   fetchOnHono,
-  expressAdapter('node middleware in Express 5 after express.json()', true),
-  expressAdapter('node middleware in Express 5 without a body parser', false),
+  expressAdapter('node middleware in Express 5 after express.json()', 'json'),
+  expressAdapter('node middleware in Express 5 without a body parser', 'none'),
+  expressAdapter('node middleware in Express 4 after express.json()', 'json', express4),
+  expressAdapter('node middleware in Express 4 after express.urlencoded()', 'urlencoded', express4),
   nodeHttp,
 ]
