@@ -8,6 +8,7 @@ import { ASSISTANT_NUDGE, TOKEN_REFRESH, TOKEN_REFRESH_RESPONSE, originOf, type 
 import { RefreshSchedule, refreshTime } from './refresh-schedule.js'
 import { SignOutChannel } from './tabs.js'
 import { checkFrame, checkSetup } from './setup-checks.js'
+import { serverRenderedSession } from './server-rendered.js'
 import { RetryLater, TokenClient, TokenError, type Renewal } from './token-client.js'
 import { Notices } from './notices.js'
 import type { ChatzyAgentStrings } from './strings.js'
@@ -278,21 +279,14 @@ export class ChatzyAgent extends ReactiveElement {
       await this.updateComplete
       if (run.signal.aborted) return
       checkSetup(this.chatbotId, this.endpoint, this.appUrl)
-      const session = this.#serverRendered() ?? (await this.#tokenClient().session(this.chatbotId, run.signal))
+      // The page's own token serves the first start only: a retry or a restart asks the server.
+      const rendered = !this.#serverTokenUsed && serverRenderedSession(this)
+      if (rendered) this.#serverTokenUsed = true
+      const session = rendered || (await this.#tokenClient().session(this.chatbotId, run.signal))
       if (!run.signal.aborted) this.#show(session)
     } catch (error) {
       if (!run.signal.aborted) this.#fail(error)
     }
-  }
-
-  #serverRendered(): SessionAnswer | undefined {
-    const { accessToken, userId, expiresAt } = this
-    // An expired one (a page restored from cache) is of no use: start a session instead.
-    if (this.#serverTokenUsed || !accessToken || !userId || !expiresAt || expiresAt <= Date.now()) return undefined
-    this.#serverTokenUsed = true
-    const query = new URLSearchParams({ user_id: userId, access_token: accessToken })
-    const iframe_url = `${this.appUrl.replace(/\/+$/, '')}/chatbot-iframe/${encodeURIComponent(this.chatbotId)}?${query}`
-    return { user_id: userId, chatbot_id: this.chatbotId, access_token: accessToken, expires_at: expiresAt, iframe_url }
   }
 
   /** Shows a session in a new iframe; `ready` once the Chatzy page has loaded. */

@@ -1,5 +1,6 @@
 import type { ChatzyLogger, Exchange, Identified } from '../exchange.js'
 import type { ChatzyRequest } from '../core/request.js'
+import { hostnameOf } from '../core/host.js'
 
 /**
  * One `Request` as the core sees it, both its neutral request and its exchange, with the
@@ -40,9 +41,7 @@ export class FetchExchange implements Exchange, ChatzyRequest {
   }
 
   get hostname(): string {
-    const host = this.host
-    // `[::1]:3000` keeps its brackets, as URL and Fastify spell it.
-    return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
+    return hostnameOf(this.host)
   }
 
   header(name: string): string | undefined {

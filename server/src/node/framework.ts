@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import { hostnameOf } from '../core/host.js'
 
 /** What Express (or another framework) may have put on the request before us. */
 interface Framed {
@@ -58,10 +59,4 @@ function isEmptyObject(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   for (const _ in value) return false
   return true
-}
-
-function hostnameOf(host: string | undefined): string {
-  if (host === undefined) return ''
-  // `[::1]:3000` keeps its brackets, as URL and Fastify spell it.
-  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
 }
