@@ -26,7 +26,7 @@ const reflectedUnlessDefault = { reflect: true, useDefault: true }
 
 /**
  * Embeds the Chatzy AI agent iframe for the signed-in user and keeps its access token fresh
- * through the host's own server (the `chatzy-agent/server` Fastify plugin).
+ * through the host's own server (`chatzy-agent/server` for Fastify, `/fetch` or `/node` for any other).
  *
  * @tag chatzy-agent
  * @fires {ChatzyReadyEvent} chatzy-ready - The Chatzy page has loaded in the iframe with its first token (`userId`, `expiresAt`); nudges sent before it are delivered first.
